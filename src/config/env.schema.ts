@@ -1,0 +1,309 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+import { findSecretProblems } from './secrets.js';
+
+const toBool = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toNumber = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))
+    ? Number(value)
+    : value;
+
+/** `<limit>/<window>` such as `100/1m`, `5/30s`, `3/1h`. */
+export const RATE_LIMIT_PATTERN = /^\d+\/\d+(ms|s|m|h)$/;
+
+/**
+ * Every environment variable the app reads. Defaults live here so that
+ * docs/configuration.md, .env.example and the code cannot disagree.
+ */
+export class Env {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  APP_NAME = 'nest-starter';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @IsIn(['all', 'api', 'worker'])
+  PROCESS_ROLE: 'all' | 'api' | 'worker' = 'all';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  SHUTDOWN_TIMEOUT_MS = 30_000;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  LOG_PRETTY?: boolean;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  DB_POOL_SIZE = 20;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  DB_STATEMENT_TIMEOUT_MS = 30_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(600_000)
+  DB_SLOW_QUERY_MS = 100;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  DB_QUERY_WARN_COUNT = 10;
+
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  DB_MIGRATE_ON_START?: boolean;
+
+  @IsString()
+  EMBEDDED_PG_DIR = '.data/postgres';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(65535)
+  EMBEDDED_PG_PORT = 54329;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^rediss?:\/\//, { message: 'must be a redis:// URL' })
+  REDIS_URL?: string;
+
+  @IsString()
+  @Matches(/^[A-Za-z0-9_:-]{1,64}$/, { message: 'must be 1-64 of [A-Za-z0-9_:-]' })
+  QUEUE_PREFIX = 'bull';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  QUEUE_ATTEMPTS = 3;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
+  QUEUE_BACKOFF_MS = 1000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  QUEUE_KEEP_FAILED_DAYS = 7;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  QUEUE_CONCURRENCY = 5;
+
+  @IsString()
+  @Matches(/^(true|false|\d+|[0-9a-fA-F.:/, ]+|loopback|linklocal|uniquelocal)$/, {
+    message: 'must be true, false, a hop count, or a comma list of proxy IPs/CIDRs',
+  })
+  TRUST_PROXY = 'false';
+
+  @IsString()
+  @MaxLength(4000)
+  CORS_ORIGINS = '';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(100 * 1024 * 1024)
+  BODY_LIMIT_BYTES = 1_048_576;
+
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  GRAPHQL_INTROSPECTION?: boolean;
+
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  GRAPHQL_GRAPHIQL?: boolean;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  GRAPHQL_MAX_DEPTH = 10;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  GRAPHQL_MAX_COMPLEXITY = 1000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  GRAPHQL_MAX_ALIASES = 15;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  GRAPHQL_MAX_BATCH = 10;
+
+  @Transform(toBool)
+  @IsBoolean()
+  API_DOCS_ENABLED = true;
+
+  @Transform(toBool)
+  @IsBoolean()
+  METRICS_ENABLED = true;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  METRICS_TOKEN?: string;
+
+  @Matches(RATE_LIMIT_PATTERN, { message: 'must look like 100/1m (limit/window in ms|s|m|h)' })
+  RATE_LIMIT_DEFAULT = '100/1m';
+
+  @Matches(RATE_LIMIT_PATTERN, { message: 'must look like 5/1m (limit/window in ms|s|m|h)' })
+  RATE_LIMIT_STRICT = '5/1m';
+
+  @Matches(RATE_LIMIT_PATTERN, { message: 'must look like 10/1m (limit/window in ms|s|m|h)' })
+  RATE_LIMIT_STATS = '10/1m';
+
+  @IsString()
+  HEALTH_DISK_PATH = '.';
+
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  HEALTH_DISK_MIN_FREE_RATIO = 0.1;
+
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0.01)
+  @Max(1)
+  HEALTH_HEAP_MAX_RATIO = 0.9;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  HEALTH_CHECK_TIMEOUT_MS = 1000;
+
+  @IsOptional()
+  @IsString()
+  JWT_SECRET?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  JWT_ISSUER?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  JWT_AUDIENCE?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(86_400)
+  JWT_ACCESS_TTL_SECONDS = 900;
+
+  @IsOptional()
+  @IsString()
+  SIGNING_SECRET?: string;
+}
+
+/** The names of variables holding secrets: checked in production, never logged. */
+export const SECRET_VARIABLES = ['JWT_SECRET', 'SIGNING_SECRET', 'METRICS_TOKEN'] as const;
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/** Validates the raw environment; throws one error naming every bad variable and its rule. */
+export function parseEnv(raw: Record<string, string | undefined>): Env {
+  const defined = Object.fromEntries(
+    Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const env = plainToInstance(Env, defined, { exposeDefaultValues: true });
+  const problems = validateSync(env, { skipMissingProperties: false }).flatMap((error) =>
+    Object.values(error.constraints ?? {}).map(
+      (rule) => `${error.property} ${stripName(rule, error.property)}`,
+    ),
+  );
+  if (env.NODE_ENV === 'production') problems.push(...productionProblems(env));
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+  return env;
+}
+
+function stripName(rule: string, property: string): string {
+  return rule.startsWith(`${property} `) ? rule.slice(property.length + 1) : rule;
+}
+
+function productionProblems(env: Env): string[] {
+  const problems: string[] = [];
+  if (!env.DATABASE_URL) problems.push('DATABASE_URL is required in production');
+  if (!env.JWT_SECRET) problems.push('JWT_SECRET is required in production');
+  if (!env.SIGNING_SECRET) problems.push('SIGNING_SECRET is required in production');
+  const secrets = SECRET_VARIABLES.map((name) => [name, env[name]] as const);
+  problems.push(...findSecretProblems(secrets));
+  if (env.CORS_ORIGINS.split(',').some((o) => o.trim() === '*')) {
+    problems.push('CORS_ORIGINS must not contain * in production');
+  }
+  return problems;
+}

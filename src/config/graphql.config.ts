@@ -1,0 +1,15 @@
+import { registerAs } from '@nestjs/config';
+import { loadEnv } from './load-env.js';
+
+export const graphqlConfig = registerAs('graphql', () => {
+  const env = loadEnv();
+  const dev = env.NODE_ENV !== 'production';
+  return {
+    introspection: env.GRAPHQL_INTROSPECTION ?? dev,
+    graphiql: env.GRAPHQL_GRAPHIQL ?? dev,
+    maxDepth: env.GRAPHQL_MAX_DEPTH,
+    maxComplexity: env.GRAPHQL_MAX_COMPLEXITY,
+    maxAliases: env.GRAPHQL_MAX_ALIASES,
+    maxBatch: env.GRAPHQL_MAX_BATCH,
+  };
+});

@@ -1,0 +1,30 @@
+import { registerAs } from '@nestjs/config';
+import { parseRateLimit } from './duration.js';
+import { loadEnv } from './load-env.js';
+
+export function parseTrustProxy(value: string): boolean | number | string[] {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export const httpConfig = registerAs('http', () => {
+  const env = loadEnv();
+  return {
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    corsOrigins: env.CORS_ORIGINS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    hsts: env.NODE_ENV === 'production',
+    rateLimits: {
+      default: parseRateLimit(env.RATE_LIMIT_DEFAULT),
+      strict: parseRateLimit(env.RATE_LIMIT_STRICT),
+      stats: parseRateLimit(env.RATE_LIMIT_STATS),
+    },
+  };
+});

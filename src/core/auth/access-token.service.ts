@@ -1,0 +1,59 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { securityConfig } from '../../config/security.config.js';
+import type { AuthUser } from './auth-user.js';
+
+const ALGORITHM = 'HS256';
+
+/** Issues and verifies access tokens (JWT, HS256): iss, aud, sub, jti, exp and roles. */
+@Injectable()
+export class AccessTokenService {
+  private readonly key: Uint8Array;
+
+  constructor(
+    @Inject(securityConfig.KEY) private readonly config: ConfigType<typeof securityConfig>,
+  ) {
+    if (config.jwtSecret) {
+      this.key = new TextEncoder().encode(config.jwtSecret);
+    } else {
+      // Outside production only (config refuses to start without it there).
+      new Logger('Auth').warn(
+        'JWT_SECRET is not set: using a random key, tokens end with the process',
+      );
+      this.key = randomBytes(32);
+    }
+  }
+
+  async sign(user: AuthUser, ttlSeconds = this.config.accessTokenTtlSeconds): Promise<string> {
+    return new SignJWT({ roles: user.roles })
+      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+      .setSubject(user.id)
+      .setIssuer(this.config.jwtIssuer)
+      .setAudience(this.config.jwtAudience)
+      .setJti(user.tokenId ?? randomUUID())
+      .setIssuedAt()
+      .setExpirationTime(`${ttlSeconds}s`)
+      .sign(this.key);
+  }
+
+  /** The caller behind a token, or undefined for any invalid, expired or foreign token. */
+  async verify(token: string): Promise<AuthUser | undefined> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: [ALGORITHM],
+        issuer: this.config.jwtIssuer,
+        audience: this.config.jwtAudience,
+        requiredClaims: ['sub', 'jti', 'exp'],
+      });
+      const roles = Array.isArray(payload.roles)
+        ? payload.roles.filter((r) => typeof r === 'string')
+        : [];
+      return { id: payload.sub as string, roles, tokenId: payload.jti };
+    } catch (error) {
+      if (error instanceof errors.JOSEError) return undefined;
+      throw error;
+    }
+  }
+}

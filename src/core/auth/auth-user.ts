@@ -1,0 +1,9 @@
+/** The authenticated caller, as services receive it (`service.method(actor, input)`). */
+export interface AuthUser {
+  id: string;
+  roles: string[];
+  /** The access token's id (`jti`). */
+  tokenId?: string;
+}
+
+export const isAdmin = (user: AuthUser): boolean => user.roles.includes('admin');

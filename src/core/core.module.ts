@@ -1,0 +1,44 @@
+import { Global, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { allConfigs } from '../config/index.js';
+import { AccessTokenService } from './auth/access-token.service.js';
+import { AuthGuard } from './auth/auth.guard.js';
+import { DatabaseModule } from './database/database.module.js';
+import { AllExceptionsFilter } from './errors/all-exceptions.filter.js';
+import { AppGraphqlModule } from './graphql/graphql.module.js';
+import { ShutdownState } from './lifecycle/shutdown.state.js';
+import { ObservabilityModule } from './observability/observability.module.js';
+import { QueueModule } from './queue/queue.module.js';
+import { AppThrottlerGuard } from './rate-limit/app-throttler.guard.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
+import { createValidationPipe } from './validation/validation.pipe.js';
+
+/**
+ * Cross-cutting infrastructure, registered once. Guards run in this order: authentication
+ * (so limits can be keyed by user), then rate limiting; then the validation pipe, the
+ * handler, and the one exception filter.
+ */
+@Global()
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: allConfigs }),
+    EventEmitterModule.forRoot({ wildcard: true, delimiter: '.' }),
+    ObservabilityModule,
+    DatabaseModule,
+    QueueModule,
+    RateLimitModule,
+    AppGraphqlModule,
+  ],
+  providers: [
+    ShutdownState,
+    AccessTokenService,
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: AppThrottlerGuard },
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_FILTER, useClass: AllExceptionsFilter },
+  ],
+  exports: [ShutdownState, AccessTokenService, DatabaseModule],
+})
+export class CoreModule {}

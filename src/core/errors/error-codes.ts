@@ -1,0 +1,33 @@
+/** The one table of error codes: HTTP status, GraphQL extensions.code and the problem title. */
+export const ERROR_CODES = {
+  VALIDATION_FAILED: { status: 400, graphqlCode: 'BAD_USER_INPUT', title: 'Validation failed' },
+  UNAUTHENTICATED: { status: 401, graphqlCode: 'UNAUTHENTICATED', title: 'Unauthenticated' },
+  FORBIDDEN: { status: 403, graphqlCode: 'FORBIDDEN', title: 'Forbidden' },
+  NOT_FOUND: { status: 404, graphqlCode: 'NOT_FOUND', title: 'Not found' },
+  CONFLICT: { status: 409, graphqlCode: 'CONFLICT', title: 'Conflict' },
+  PAYLOAD_TOO_LARGE: { status: 413, graphqlCode: 'PAYLOAD_TOO_LARGE', title: 'Payload too large' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    graphqlCode: 'UNSUPPORTED_MEDIA_TYPE',
+    title: 'Unsupported media type',
+  },
+  QUERY_TOO_COMPLEX: { status: 400, graphqlCode: 'QUERY_TOO_COMPLEX', title: 'Query too complex' },
+  RATE_LIMIT_EXCEEDED: {
+    status: 429,
+    graphqlCode: 'RATE_LIMIT_EXCEEDED',
+    title: 'Too many requests',
+  },
+  SERVICE_UNAVAILABLE: {
+    status: 503,
+    graphqlCode: 'SERVICE_UNAVAILABLE',
+    title: 'Service unavailable',
+  },
+  INTERNAL: { status: 500, graphqlCode: 'INTERNAL', title: 'Internal error' },
+} as const satisfies Record<string, { status: number; graphqlCode: string; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface FieldError {
+  field: string;
+  message: string;
+}

@@ -1,0 +1,99 @@
+import { HttpException } from '@nestjs/common';
+import { AppException } from './app.exception.js';
+import { ERROR_CODES, type ErrorCode, type FieldError } from './error-codes.js';
+
+export interface NormalizedError {
+  code: ErrorCode;
+  status: number;
+  detail: string;
+  errors?: FieldError[];
+  headers?: Record<string, string>;
+  /** True when the error was not expected: log it with its stack, hide its message. */
+  unexpected: boolean;
+}
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'NOT_FOUND',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMIT_EXCEEDED',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+// Fastify's own errors (body parsing, limits) are expected and their messages are safe.
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'VALIDATION_FAILED',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'VALIDATION_FAILED',
+};
+
+function codeForStatus(status: number): ErrorCode {
+  return CODE_BY_STATUS[status] ?? (status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED');
+}
+
+function fromAppException(e: AppException): NormalizedError {
+  return {
+    code: e.code,
+    status: e.status,
+    detail: e.message,
+    errors: e.details.errors,
+    headers: e.details.headers,
+    unexpected: false,
+  };
+}
+
+function fromHttpException(e: HttpException): NormalizedError {
+  const status = e.getStatus();
+  const code = codeForStatus(status);
+  const body = e.getResponse();
+  const message =
+    typeof body === 'object' &&
+    body !== null &&
+    'message' in body &&
+    typeof body.message === 'string'
+      ? body.message
+      : ERROR_CODES[code].title;
+  return {
+    code,
+    status,
+    detail: status >= 500 ? ERROR_CODES[code].title : message,
+    unexpected: status >= 500,
+  };
+}
+
+export function normalizeError(exception: unknown): NormalizedError {
+  if (exception instanceof AppException) return fromAppException(exception);
+  if (exception instanceof HttpException) return fromHttpException(exception);
+  const fastifyCode = (exception as { code?: unknown })?.code;
+  if (typeof fastifyCode === 'string' && fastifyCode in FASTIFY_CODES) {
+    const code = FASTIFY_CODES[fastifyCode];
+    const detail =
+      code === 'VALIDATION_FAILED' ? 'The request body is not valid JSON' : ERROR_CODES[code].title;
+    return { code, status: ERROR_CODES[code].status, detail, unexpected: false };
+  }
+  return {
+    code: 'INTERNAL',
+    status: 500,
+    detail: 'An unexpected error occurred',
+    unexpected: true,
+  };
+}
+
+export function toProblem(error: NormalizedError, requestId: string) {
+  return {
+    type: 'about:blank',
+    title: ERROR_CODES[error.code].title,
+    status: error.status,
+    detail: error.detail,
+    code: error.code,
+    requestId,
+    ...(error.errors ? { errors: error.errors } : {}),
+  };
+}

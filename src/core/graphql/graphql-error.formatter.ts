@@ -1,0 +1,76 @@
+import { Logger } from '@nestjs/common';
+import type { ExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
+import type { MercuriusContext } from 'mercurius';
+import { graphqlErrorsTotal } from '../observability/metrics.js';
+import { operationLabel } from './operation-name.js';
+
+const logger = new Logger('GraphQL');
+
+// Mercurius' own failures, mapped to the codes clients see.
+const MERCURIUS_CODES: Record<string, string> = {
+  MER_ERR_GQL_QUERY_DEPTH: 'QUERY_TOO_COMPLEX',
+  MER_ERR_GQL_PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  MER_ERR_GQL_PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
+};
+
+type WithOriginal = GraphQLError & {
+  originalError?: Error & { code?: string; errors?: GraphQLError[]; statusCode?: number };
+};
+
+function expand(error: WithOriginal): WithOriginal[] {
+  const nested = error.originalError?.errors;
+  return Array.isArray(nested) ? (nested as WithOriginal[]) : [error];
+}
+
+function classify(error: WithOriginal, parentCode?: string): { code: string; message: string } {
+  const own = error.extensions?.code;
+  if (typeof own === 'string') return { code: own, message: error.message };
+  const mercurius = parentCode && MERCURIUS_CODES[parentCode];
+  if (mercurius) return { code: mercurius, message: error.message };
+  if (parentCode === 'MER_ERR_GQL_VALIDATION') {
+    return { code: 'GRAPHQL_VALIDATION_FAILED', message: error.message };
+  }
+  if (!error.originalError) {
+    const parse = error.message.startsWith('Syntax Error');
+    return {
+      code: parse ? 'GRAPHQL_PARSE_FAILED' : 'GRAPHQL_VALIDATION_FAILED',
+      message: error.message,
+    };
+  }
+  return { code: 'INTERNAL', message: 'An unexpected error occurred' };
+}
+
+/** Every GraphQL error leaves with extensions.code and extensions.requestId, and nothing internal. */
+export function formatGraphqlErrors(
+  execution: ExecutionResult & { errors: readonly GraphQLError[]; statusCode?: number },
+  context: MercuriusContext,
+): { statusCode: number; response: ExecutionResult } {
+  const request = context.reply?.request;
+  const requestId = request?.id;
+  const body = request?.body as { operationName?: string } | undefined;
+  const operation = operationLabel(body?.operationName);
+  const errors: GraphQLFormattedError[] = [];
+  let statusCode = execution.data ? 200 : (execution.statusCode ?? 200);
+
+  for (const outer of execution.errors as WithOriginal[]) {
+    const parentCode = outer.originalError?.code;
+    for (const error of expand(outer)) {
+      const { code, message } = classify(error, parentCode);
+      if (code === 'INTERNAL') {
+        logger.error({ err: error.originalError ?? error, request_id: requestId }, 'GraphQL error');
+      }
+      graphqlErrorsTotal.inc({ operation, code });
+      errors.push({
+        message,
+        ...(error.locations ? { locations: error.locations } : {}),
+        ...(error.path ? { path: error.path } : {}),
+        extensions: { ...error.extensions, code, requestId },
+      });
+    }
+    if (!execution.data && typeof outer.originalError?.statusCode === 'number') {
+      statusCode = outer.originalError.statusCode;
+    }
+  }
+  const response = { data: execution.data ?? null, errors };
+  return { statusCode, response: response as unknown as ExecutionResult };
+}

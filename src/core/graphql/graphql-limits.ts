@@ -1,0 +1,71 @@
+import {
+  type DocumentNode,
+  GraphQLError,
+  type GraphQLSchema,
+  NoSchemaIntrospectionCustomRule,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
+// The CommonJS build shares the graphql instance Mercurius uses (the ESM build loads index.mjs).
+import complexity from 'graphql-query-complexity/cjs';
+import mercurius, { type MercuriusContext } from 'mercurius';
+import { graphqlQueryComplexity } from '../observability/metrics.js';
+
+const { fieldExtensionsEstimator, getComplexity, simpleEstimator } = complexity;
+
+const TOO_COMPLEX = 'QUERY_TOO_COMPLEX';
+
+/** Rejects documents with more aliased fields than allowed (alias-based amplification). */
+export function aliasLimitRule(max: number): ValidationRule {
+  return (context: ValidationContext) => {
+    let aliases = 0;
+    return {
+      Field(node) {
+        if (node.alias && ++aliases === max + 1) {
+          context.reportError(
+            new GraphQLError(`Query uses more than ${max} aliases`, {
+              extensions: { code: TOO_COMPLEX },
+            }),
+          );
+        }
+      },
+    };
+  };
+}
+
+/** Static rules, so Mercurius can keep caching parsed and validated documents. */
+export function validationRules(limits: { maxAliases: number; introspection: boolean }) {
+  const rules: ValidationRule[] = [aliasLimitRule(limits.maxAliases)];
+  if (!limits.introspection) rules.push(NoSchemaIntrospectionCustomRule);
+  return rules;
+}
+
+/**
+ * Cost needs the request's variables (list sizes), so it is checked just before execution:
+ * every field costs 1 unless its `complexity` extension says otherwise.
+ */
+export function complexityHook(maxComplexity: number) {
+  return async (
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    context: MercuriusContext,
+    variables?: Record<string, unknown>,
+  ): Promise<void> => {
+    const body = context.reply?.request?.body as { operationName?: string } | undefined;
+    const cost = getComplexity({
+      schema,
+      query: document,
+      variables: variables ?? {},
+      operationName: body?.operationName,
+      estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+    });
+    graphqlQueryComplexity.observe(cost);
+    if (cost > maxComplexity) {
+      throw new mercurius.ErrorWithProps(
+        `Query cost ${cost} exceeds the maximum of ${maxComplexity}`,
+        { code: TOO_COMPLEX },
+        400,
+      );
+    }
+  };
+}

@@ -1,0 +1,63 @@
+import { Logger } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  httpRequestDuration,
+  httpRequestsInFlight,
+  httpRequestsTotal,
+} from '../observability/metrics.js';
+import { type RequestContext, requestContext } from './request-context.js';
+import { REQUEST_ID_HEADER } from './request-id.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    appContext: RequestContext;
+    startedAt: bigint;
+  }
+}
+
+const QUIET_ROUTES = new Set(['/health', '/ready', '/metrics']);
+const PERMISSIONS_POLICY =
+  'accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()';
+
+/**
+ * The first and last things every request meets: request id and context, default headers,
+ * in-flight gauge; then the access log line, RED metrics by route template and the N+1 warning.
+ */
+export function registerHttpHooks(app: FastifyInstance, options: { queryWarnCount: number }): void {
+  const logger = new Logger('HTTP');
+  app.decorateRequest('appContext', undefined as unknown as RequestContext);
+  app.decorateRequest('startedAt', 0n);
+
+  app.addHook('onRequest', (request, reply, done) => {
+    request.startedAt = process.hrtime.bigint();
+    request.appContext = { requestId: request.id, ip: request.ip, queryCount: 0 };
+    httpRequestsInFlight.inc();
+    reply.header(REQUEST_ID_HEADER, request.id);
+    reply.header('cache-control', 'no-store');
+    reply.header('permissions-policy', PERMISSIONS_POLICY);
+    requestContext.run(request.appContext, done);
+  });
+
+  app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
+    httpRequestsInFlight.dec();
+    const seconds = Number(process.hrtime.bigint() - request.startedAt) / 1e9;
+    const route = request.routeOptions.url ?? 'unmatched';
+    const labels = { method: request.method, route, status: String(reply.statusCode) };
+    httpRequestsTotal.inc(labels);
+    httpRequestDuration.observe(labels, seconds);
+    requestContext.run(request.appContext, () => {
+      const line = {
+        ...labels,
+        status: reply.statusCode,
+        duration_ms: Math.round(seconds * 1e4) / 10,
+      };
+      if (QUIET_ROUTES.has(route)) logger.debug(line, 'request completed');
+      else logger.log(line, 'request completed');
+      const queries = request.appContext.queryCount;
+      if (options.queryWarnCount > 0 && queries > options.queryWarnCount) {
+        logger.warn({ route, queries }, `request ran ${queries} queries (possible N+1)`);
+      }
+    });
+    done();
+  });
+}

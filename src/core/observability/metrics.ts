@@ -1,0 +1,155 @@
+import { Counter, Gauge, Histogram, register } from 'prom-client';
+
+// Core metrics live at module level: they are fed from Fastify hooks, TypeORM and BullMQ
+// callbacks that sit outside Nest's container. Feature modules use @willsoto providers.
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+function once<T>(name: string, create: () => T): T {
+  return (register.getSingleMetric(name) as T | undefined) ?? create();
+}
+
+export const httpRequestsTotal = once(
+  'http_requests_total',
+  () =>
+    new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests answered, by method, route template and status code',
+      labelNames: ['method', 'route', 'status'] as const,
+    }),
+);
+
+export const httpRequestDuration = once(
+  'http_request_duration_seconds',
+  () =>
+    new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration in seconds, by method, route template and status code',
+      labelNames: ['method', 'route', 'status'] as const,
+      buckets: LATENCY_BUCKETS,
+    }),
+);
+
+export const httpRequestsInFlight = once(
+  'http_requests_in_flight',
+  () =>
+    new Gauge({
+      name: 'http_requests_in_flight',
+      help: 'HTTP requests being served right now',
+    }),
+);
+
+export const graphqlOperationsTotal = once(
+  'graphql_operations_total',
+  () =>
+    new Counter({
+      name: 'graphql_operations_total',
+      help: 'GraphQL operations executed, by operation type and name',
+      labelNames: ['type', 'operation'] as const,
+    }),
+);
+
+export const graphqlOperationDuration = once(
+  'graphql_operation_duration_seconds',
+  () =>
+    new Histogram({
+      name: 'graphql_operation_duration_seconds',
+      help: 'GraphQL operation duration in seconds, by operation type and name',
+      labelNames: ['type', 'operation'] as const,
+      buckets: LATENCY_BUCKETS,
+    }),
+);
+
+export const graphqlErrorsTotal = once(
+  'graphql_errors_total',
+  () =>
+    new Counter({
+      name: 'graphql_errors_total',
+      help: 'GraphQL errors returned, by operation name and error code',
+      labelNames: ['operation', 'code'] as const,
+    }),
+);
+
+export const graphqlQueryComplexity = once(
+  'graphql_query_complexity',
+  () =>
+    new Histogram({
+      name: 'graphql_query_complexity',
+      help: 'Estimated cost of GraphQL operations',
+      buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000],
+    }),
+);
+
+export const dbQueryDuration = once(
+  'db_query_duration_seconds',
+  () =>
+    new Histogram({
+      name: 'db_query_duration_seconds',
+      help: 'Database query duration in seconds, by statement kind and outcome',
+      labelNames: ['operation', 'success'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    }),
+);
+
+export const queueJobsTotal = once(
+  'queue_jobs_total',
+  () =>
+    new Counter({
+      name: 'queue_jobs_total',
+      help: 'Background jobs finished, by queue and outcome (completed, failed, retried)',
+      labelNames: ['queue', 'outcome'] as const,
+    }),
+);
+
+export interface PoolStats {
+  max: number;
+  total: number;
+  idle: number;
+  waiting: number;
+}
+let poolStatsSource: (() => PoolStats | undefined) | undefined;
+
+/** The database module tells the pool gauge where to read from. */
+export function setPoolStatsSource(source: (() => PoolStats | undefined) | undefined): void {
+  poolStatsSource = source;
+}
+
+export const dbPoolConnections = once(
+  'db_pool_connections',
+  () =>
+    new Gauge({
+      name: 'db_pool_connections',
+      help: 'Database pool connections by state (max, total, idle, in_use, waiting)',
+      labelNames: ['state'] as const,
+      collect() {
+        const stats = poolStatsSource?.();
+        if (!stats) return;
+        this.set({ state: 'max' }, stats.max);
+        this.set({ state: 'total' }, stats.total);
+        this.set({ state: 'idle' }, stats.idle);
+        this.set({ state: 'in_use' }, stats.total - stats.idle);
+        this.set({ state: 'waiting' }, stats.waiting);
+      },
+    }),
+);
+
+type DepthRow = { queue: string; state: string; count: number };
+let queueDepthSource: (() => Promise<DepthRow[]>) | undefined;
+
+export function setQueueDepthSource(source: (() => Promise<DepthRow[]>) | undefined): void {
+  queueDepthSource = source;
+}
+
+export const queueDepth = once(
+  'queue_jobs',
+  () =>
+    new Gauge({
+      name: 'queue_jobs',
+      help: 'Jobs per queue and state (waiting, active, delayed, failed, completed)',
+      labelNames: ['queue', 'state'] as const,
+      async collect() {
+        const rows = await queueDepthSource?.().catch(() => []);
+        this.reset();
+        for (const row of rows ?? []) this.set({ queue: row.queue, state: row.state }, row.count);
+      },
+    }),
+);

@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { LoggerModule } from 'nestjs-pino';
+import { collectDefaultMetrics, register } from 'prom-client';
+import { observabilityConfig } from '../../config/observability.config.js';
+import { loggerOptions } from './logger.options.js';
+import { MetricsController } from './metrics.controller.js';
+
+// Default process metrics, registered once per process (tests boot several apps).
+if (!register.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics();
+
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [observabilityConfig.KEY],
+      useFactory: (config: ConfigType<typeof observabilityConfig>) =>
+        loggerOptions({
+          service: config.service,
+          env: config.env,
+          level: config.logLevel,
+          pretty: config.logPretty,
+        }),
+    }),
+    PrometheusModule.register({
+      path: '/metrics',
+      controller: MetricsController,
+      defaultMetrics: { enabled: false },
+    }),
+  ],
+})
+export class ObservabilityModule {}

@@ -1,0 +1,45 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { requestContext } from '../http/request-context.js';
+import { queueJobsTotal } from '../observability/metrics.js';
+import type { JobEnvelope } from './job-envelope.js';
+import type { QueueName } from './queue-names.js';
+
+/**
+ * Declares a worker for a queue. Workers start only in processes whose PROCESS_ROLE runs them
+ * (see WorkerRunner), so the same image serves as API and as worker.
+ */
+export const QueueWorker = (queue: QueueName) => Processor(queue, { autorun: false });
+
+/**
+ * Base class for processors: runs `handle` inside the context of the request that queued the
+ * job (its request id is on every log line) and counts outcomes.
+ */
+export abstract class AppWorker<T = unknown, R = unknown> extends WorkerHost {
+  protected readonly logger = new Logger(this.constructor.name);
+
+  abstract handle(payload: T, job: Job<JobEnvelope<T>>): Promise<R>;
+
+  async process(job: Job<JobEnvelope<T>>): Promise<R> {
+    const meta = job.data.meta ?? {};
+    const context = {
+      requestId: meta.requestId ?? `job-${job.id}`,
+      userId: meta.userId,
+      jobId: job.id,
+      queryCount: 0,
+    };
+    return requestContext.run(context, async () => {
+      try {
+        const result = await this.handle(job.data.payload, job);
+        queueJobsTotal.inc({ queue: job.queueName, outcome: 'completed' });
+        return result;
+      } catch (error) {
+        const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        queueJobsTotal.inc({ queue: job.queueName, outcome: final ? 'failed' : 'retried' });
+        this.logger.warn({ err: error, attempt: job.attemptsMade + 1, final }, 'Job failed');
+        throw error;
+      }
+    });
+  }
+}

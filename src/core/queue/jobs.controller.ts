@@ -1,0 +1,21 @@
+import type { AuthUser } from '../auth/auth-user.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
+import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { JobStatusDto } from './job-status.dto.js';
+import { JobsService } from './jobs.service.js';
+
+@ApiTags('jobs')
+@Controller('jobs')
+export class JobsController {
+  constructor(private readonly jobs: JobsService) {}
+
+  @Get(':id')
+  @ApiOperation({ summary: "A background job's status, progress and result" })
+  get(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<JobStatusDto> {
+    return this.jobs.getStatus(actor, id);
+  }
+}

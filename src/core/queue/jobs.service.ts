@@ -1,0 +1,102 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { Job, JobsOptions, Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { type AuthUser, isAdmin } from '../auth/auth-user.js';
+import { AppException } from '../errors/app.exception.js';
+import { requestContext } from '../http/request-context.js';
+import { setQueueDepthSource } from '../observability/metrics.js';
+import type { JobEnvelope } from './job-envelope.js';
+import type { JobStatusDto } from './job-status.dto.js';
+import { QUEUE_NAMES, type QueueName } from './queue-names.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Adds jobs with the caller's request context and reports any job's status by id. */
+@Injectable()
+export class JobsService implements OnModuleInit, OnModuleDestroy {
+  private queues = new Map<QueueName, Queue>();
+
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  onModuleInit(): void {
+    for (const name of QUEUE_NAMES) {
+      this.queues.set(name, this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
+    }
+    setQueueDepthSource(() => this.depths());
+  }
+
+  onModuleDestroy(): void {
+    setQueueDepthSource(undefined);
+  }
+
+  queue(name: QueueName): Queue {
+    const queue = this.queues.get(name);
+    if (!queue) throw new Error(`Queue ${name} is not registered`);
+    return queue;
+  }
+
+  /** Enqueues a job whose id is a fresh UUID, carrying the request id and user id. */
+  async enqueue<T>(
+    queue: QueueName,
+    name: string,
+    payload: T,
+    options: Omit<JobsOptions, 'jobId'> & { ownerId?: string } = {},
+  ): Promise<{ jobId: string }> {
+    const { ownerId, ...jobOptions } = options;
+    const ctx = requestContext.get();
+    const envelope: JobEnvelope<T> = {
+      payload,
+      meta: { requestId: ctx?.requestId, userId: ownerId ?? ctx?.userId },
+    };
+    const jobId = randomUUID();
+    await this.queue(queue).add(name, envelope, { ...jobOptions, jobId });
+    return { jobId };
+  }
+
+  /** Owner or admin only; anyone else gets the same 404 as for a job that does not exist. */
+  async getStatus(actor: AuthUser, id: string): Promise<JobStatusDto> {
+    const job = await this.find(id);
+    const owner = (job?.data as JobEnvelope | undefined)?.meta?.userId;
+    if (!job || (owner !== actor.id && !isAdmin(actor))) {
+      throw new AppException('NOT_FOUND', 'Job not found');
+    }
+    return {
+      id,
+      queue: job.queueName,
+      type: job.name,
+      status: await job.getState(),
+      progress: typeof job.progress === 'number' ? job.progress : 0,
+      attempts: job.attemptsMade,
+      result: job.returnvalue ?? undefined,
+      error: job.failedReason || undefined,
+      createdAt: new Date(job.timestamp),
+      finishedAt: job.finishedOn ? new Date(job.finishedOn) : undefined,
+    };
+  }
+
+  private async find(id: string): Promise<Job | undefined> {
+    if (!UUID.test(id)) return undefined;
+    for (const queue of this.queues.values()) {
+      const job = await queue.getJob(id);
+      if (job) return job as Job;
+    }
+    return undefined;
+  }
+
+  private async depths(): Promise<Array<{ queue: string; state: string; count: number }>> {
+    const rows: Array<{ queue: string; state: string; count: number }> = [];
+    for (const [name, queue] of this.queues) {
+      const counts = await queue.getJobCounts(
+        'waiting',
+        'active',
+        'delayed',
+        'failed',
+        'completed',
+      );
+      for (const [state, count] of Object.entries(counts)) rows.push({ queue: name, state, count });
+    }
+    return rows;
+  }
+}

@@ -1,0 +1,35 @@
+import type { ConfigType } from '@nestjs/config';
+import type { ConnectionOptions } from 'bullmq';
+import type { queueConfig } from '../../config/queue.config.js';
+
+// Small pools: BullMQ's PostgreSQL backend opens one per queue and per worker.
+const PG_POOL_PER_QUEUE = 4;
+
+export function redisConnectionOptions(url: string): ConnectionOptions {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+    maxRetriesPerRequest: null,
+  };
+}
+
+/** The `connection` for BullMQ: Redis when configured, else PostgreSQL (schema `bullmq`). */
+export function queueConnection(
+  config: ConfigType<typeof queueConfig>,
+  databaseUrl: string,
+): ConnectionOptions {
+  if (config.redisUrl) return redisConnectionOptions(config.redisUrl);
+  const pg = {
+    connectionString: databaseUrl,
+    schema: 'bullmq',
+    migrate: true,
+    max: PG_POOL_PER_QUEUE,
+  };
+  // Typed for Redis by @nestjs/bullmq; the PostgreSQL backend reads this shape.
+  return pg as unknown as ConnectionOptions;
+}

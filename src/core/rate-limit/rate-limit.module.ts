@@ -1,0 +1,46 @@
+import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { Redis } from 'ioredis';
+import { httpConfig } from '../../config/http.config.js';
+import { queueConfig } from '../../config/queue.config.js';
+import { RedisThrottlerStorage } from './redis-throttler.storage.js';
+
+/** Owns the Redis connection behind shared limits, so shutdown closes it. */
+@Injectable()
+export class RateLimitStorage implements OnApplicationShutdown {
+  readonly redis?: RedisThrottlerStorage;
+
+  constructor(@Inject(queueConfig.KEY) queue: ConfigType<typeof queueConfig>) {
+    if (queue.redisUrl) {
+      this.redis = new RedisThrottlerStorage(
+        new Redis(queue.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 }),
+      );
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis?.close();
+  }
+}
+
+@Module({ providers: [RateLimitStorage], exports: [RateLimitStorage] })
+class RateLimitStorageModule {}
+
+@Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      imports: [RateLimitStorageModule],
+      inject: [httpConfig.KEY, RateLimitStorage],
+      useFactory: (http: ConfigType<typeof httpConfig>, storage: RateLimitStorage) => ({
+        throttlers: Object.entries(http.rateLimits).map(([name, { limit, ttl }]) => ({
+          name,
+          limit,
+          ttl,
+        })),
+        storage: storage.redis,
+      }),
+    }),
+  ],
+})
+export class RateLimitModule {}
