@@ -6,12 +6,14 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
-// The CommonJS build shares the graphql instance Mercurius uses (the ESM build loads index.mjs).
-import complexity from 'graphql-query-complexity/cjs';
 import mercurius, { type MercuriusContext } from 'mercurius';
+import { createRequire } from 'node:module';
 import { graphqlQueryComplexity } from '../observability/metrics.js';
 
-const { fieldExtensionsEstimator, getComplexity, simpleEstimator } = complexity;
+// The CommonJS build shares the graphql instance Mercurius uses (the ESM build loads index.mjs).
+const { fieldExtensionsEstimator, getComplexity, simpleEstimator } = createRequire(import.meta.url)(
+  'graphql-query-complexity',
+) as typeof import('graphql-query-complexity');
 
 const TOO_COMPLEX = 'QUERY_TOO_COMPLEX';
 

@@ -1,0 +1,101 @@
+import type { ModuleMetadata } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import type { LightMyRequestResponse } from 'fastify';
+import { inject } from 'vitest';
+import { ensureDatabase } from '../../src/core/database/embedded-postgres.js';
+import { AccessTokenService } from '../../src/core/auth/access-token.service.js';
+
+export const TEST_JWT_SECRET = 'a3f1c9e07b5d42e8a61f0c3d9b7e25f4c8a0d6e1b3f7092c5e4d8a1b6c3f0e97';
+
+/** One database per test worker, created on first use; migrations run when the app boots. */
+export function workerDatabaseUrl(): string {
+  const admin = new URL(inject('adminDatabaseUrl'));
+  admin.pathname = `/starter_test_${inject('runId')}_${process.env.VITEST_POOL_ID ?? '1'}`;
+  return admin.toString();
+}
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  rest(options: {
+    method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+    url: string;
+    payload?: unknown;
+    headers?: Record<string, string>;
+    token?: string;
+  }): Promise<LightMyRequestResponse>;
+  gql(
+    query: string,
+    options?: { variables?: Record<string, unknown>; token?: string; headers?: Record<string, string> },
+  ): Promise<LightMyRequestResponse>;
+  tokenFor(user: { id?: string; roles?: string[] }): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface BootOptions {
+  env?: Record<string, string | undefined>;
+  extraModules?: ModuleMetadata['imports'];
+  /** Use Redis for queues and rate limits (the caller checks that Redis is reachable). */
+  redis?: boolean;
+}
+
+/** Boots the real application (AppModule, Fastify, real PostgreSQL and, if asked, Redis). */
+export async function bootApp(options: BootOptions = {}): Promise<TestApp> {
+  const databaseUrl = workerDatabaseUrl();
+  const admin = new URL(databaseUrl);
+  const name = admin.pathname.slice(1);
+  admin.pathname = '/postgres';
+  await ensureDatabase(admin.toString(), name);
+
+  const previous = { ...process.env };
+  const redisUrl = options.redis ? inject('redisUrl') : null;
+  Object.assign(process.env, {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATABASE_URL: databaseUrl,
+    DB_MIGRATE_ON_START: 'true',
+    JWT_SECRET: TEST_JWT_SECRET,
+    QUEUE_PREFIX: `test-${process.env.VITEST_POOL_ID ?? '1'}-${randomUUID().slice(0, 8)}`,
+    QUEUE_BACKOFF_MS: '50',
+    API_DOCS_ENABLED: 'true',
+  });
+  delete process.env.REDIS_URL;
+  if (redisUrl) process.env.REDIS_URL = redisUrl;
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+
+  const { createApp } = await import('../../src/bootstrap.js');
+  let app: NestFastifyApplication;
+  try {
+    app = await createApp({ extraModules: options.extraModules });
+    await app.getHttpAdapter().getInstance().ready();
+  } finally {
+    process.env = previous;
+  }
+  const fastify = app.getHttpAdapter().getInstance();
+  const auth = (token?: string): Record<string, string> =>
+    token ? { authorization: `Bearer ${token}` } : {};
+
+  return {
+    app,
+    rest: ({ method = 'GET', url, payload, headers = {}, token }) =>
+      fastify.inject({
+        method,
+        url,
+        headers: { ...auth(token), ...headers },
+        ...(payload === undefined ? {} : { payload: payload as string | object }),
+      }),
+    gql: (query, { variables, token, headers = {} } = {}) =>
+      fastify.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: { 'content-type': 'application/json', ...auth(token), ...headers },
+        payload: { query, variables },
+      }),
+    tokenFor: ({ id = randomUUID(), roles = ['user'] }) =>
+      app.get(AccessTokenService).sign({ id, roles }),
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,64 @@
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres } from '../../src/core/database/embedded-postgres.js';
+import { isReachable, TEST_REDIS_URL } from './services.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    adminDatabaseUrl: string;
+    redisUrl: string | null;
+    runId: string;
+  }
+}
+
+/**
+ * Once per run: a PostgreSQL server (DATABASE_URL, else an embedded one), old per-worker test
+ * databases dropped, and whether Redis is reachable for the Redis-backed variants.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  let adminUrl = process.env.DATABASE_URL;
+  let stop = async () => undefined as void;
+  if (!adminUrl) {
+    const embedded = await startEmbeddedPostgres({
+      dir: '.data/postgres-test',
+      port: Number(process.env.TEST_EMBEDDED_PG_PORT ?? 54330),
+      database: 'postgres',
+    });
+    adminUrl = embedded.url;
+    stop = embedded.stop;
+  }
+  // Databases of earlier runs that nobody uses any more; a concurrent run keeps its own.
+  const runId = `${process.pid}`;
+  await dropTestDatabases(adminUrl, (name, inUse) => !inUse);
+
+  const redis = (await isReachable(TEST_REDIS_URL)) ? TEST_REDIS_URL : null;
+  if (!redis) console.warn(`Redis not reachable at ${TEST_REDIS_URL}: Redis-backed variants will be skipped`);
+  project.provide('adminDatabaseUrl', adminUrl);
+  project.provide('redisUrl', redis);
+  project.provide('runId', runId);
+  return async () => {
+    await dropTestDatabases(adminUrl, (name) => name.startsWith(`starter_test_${runId}_`));
+    await stop();
+  };
+}
+
+async function dropTestDatabases(
+  adminUrl: string,
+  shouldDrop: (name: string, inUse: boolean) => boolean,
+): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string; in_use: boolean }>(
+      `SELECT d.datname, EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname) AS in_use
+       FROM pg_database d WHERE d.datname LIKE 'starter_test_%'`,
+    );
+    for (const { datname, in_use } of rows) {
+      if (shouldDrop(datname, in_use)) {
+        await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      }
+    }
+  } finally {
+    await client.end();
+  }
+}
