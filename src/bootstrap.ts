@@ -12,6 +12,7 @@ import { registerGraphqlBatchLimit } from './core/http/graphql-batch-limit.js';
 import { registerHttpHooks } from './core/http/http-hooks.js';
 import { genReqId } from './core/http/request-id.js';
 import { applySecurity } from './core/http/security.js';
+import { ShutdownState } from './core/lifecycle/shutdown.state.js';
 
 export const API_PREFIX = 'api/v1';
 const UNPREFIXED = ['health', 'ready', 'health/details', 'metrics'];
@@ -34,7 +35,11 @@ export async function createApp(
     requestIdHeader: false,
     return503OnClosing: true,
   });
-  registerHttpHooks(adapter.getInstance(), { queryWarnCount: databaseConfig().queryWarnCount });
+  let shutdown: ShutdownState | undefined;
+  registerHttpHooks(adapter.getInstance(), {
+    queryWarnCount: databaseConfig().queryWarnCount,
+    isShuttingDown: () => shutdown?.shuttingDown ?? false,
+  });
   registerGraphqlBatchLimit(adapter.getInstance(), graphql.maxBatch);
 
   const root: Type<unknown> = options.extraModules?.length
@@ -44,6 +49,7 @@ export async function createApp(
     bufferLogs: true,
   });
   nest.useLogger(nest.get(Logger));
+  shutdown = nest.get(ShutdownState);
   nest.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED });
   await applySecurity(nest, http, { graphiql: graphql.graphiql });
 

@@ -1,60 +1,7 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ConfigValidationError } from './config/env.schema.js';
-import { loadDotEnvFile, loadEnv } from './config/load-env.js';
-import { ShutdownState } from './core/lifecycle/shutdown.state.js';
+import { runServer } from './server.js';
 
-async function main(): Promise<void> {
-  loadDotEnvFile();
-  let env;
-  try {
-    env = loadEnv();
-  } catch (error) {
-    if (!(error instanceof ConfigValidationError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
-  const { createApp } = await import('./bootstrap.js');
-  const app = await createApp();
-  installShutdown(app, env.SHUTDOWN_TIMEOUT_MS);
-  await app.listen({ port: env.PORT, host: env.HOST });
-  new Logger('Bootstrap').log(
-    `${env.APP_NAME} (${env.PROCESS_ROLE}) listening on http://${env.HOST}:${env.PORT}`,
-  );
-}
-
-/** SIGTERM/SIGINT: report not-ready, drain HTTP and jobs, close pools, exit 0 (bounded). */
-function installShutdown(app: NestFastifyApplication, timeoutMs: number): void {
-  const logger = new Logger('Shutdown');
-  let started = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (started) return;
-    started = true;
-    app.get(ShutdownState).begin();
-    logger.log(`${signal} received: draining requests and jobs (at most ${timeoutMs} ms)`);
-    const timer = setTimeout(() => {
-      logger.error('shutdown timed out; exiting with in-flight work abandoned');
-      process.exit(1);
-    }, timeoutMs);
-    timer.unref();
-    app.close().then(
-      () => {
-        clearTimeout(timer);
-        logger.log('shutdown complete');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-}
-
-main().catch((error: unknown) => {
+runServer().catch((error: unknown) => {
   process.stderr.write(`Startup failed: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
 });

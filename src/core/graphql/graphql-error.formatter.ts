@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { MercuriusContext } from 'mercurius';
 import { graphqlErrorsTotal } from '../observability/metrics.js';
-import { operationLabel } from './operation-name.js';
+import { operationOf } from './graphql-metrics.hooks.js';
 
 const logger = new Logger('GraphQL');
 
@@ -47,8 +47,7 @@ export function formatGraphqlErrors(
 ): { statusCode: number; response: ExecutionResult } {
   const request = context.reply?.request;
   const requestId = request?.id;
-  const body = request?.body as { operationName?: string } | undefined;
-  const operation = operationLabel(body?.operationName);
+  const operation = operationOf(context);
   const errors: GraphQLFormattedError[] = [];
   let statusCode = execution.data ? 200 : (execution.statusCode ?? 200);
 

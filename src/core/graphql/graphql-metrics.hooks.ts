@@ -16,6 +16,14 @@ function describe(document: DocumentNode, name?: string) {
   return { type: op?.operation ?? 'query', operation: operationLabel(op?.name?.value) };
 }
 
+/** The operation label recorded for this request (falls back to the client-sent name). */
+export function operationOf(context: MercuriusContext): string {
+  const start = (context as TimedContext)[START];
+  if (start) return start.operation;
+  const body = context.reply?.request?.body as { operationName?: string } | undefined;
+  return operationLabel(body?.operationName);
+}
+
 /** Mercurius hooks: count and time every operation by type and name. */
 export const graphqlMetricsHooks = {
   preExecution: async (_schema: unknown, document: DocumentNode, context: MercuriusContext) => {

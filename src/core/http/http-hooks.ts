@@ -23,7 +23,10 @@ const PERMISSIONS_POLICY =
  * The first and last things every request meets: request id and context, default headers,
  * in-flight gauge; then the access log line, RED metrics by route template and the N+1 warning.
  */
-export function registerHttpHooks(app: FastifyInstance, options: { queryWarnCount: number }): void {
+export function registerHttpHooks(
+  app: FastifyInstance,
+  options: { queryWarnCount: number; isShuttingDown: () => boolean },
+): void {
   const logger = new Logger('HTTP');
   app.decorateRequest('appContext', undefined as unknown as RequestContext);
   app.decorateRequest('startedAt', 0n);
@@ -36,6 +39,13 @@ export function registerHttpHooks(app: FastifyInstance, options: { queryWarnCoun
     reply.header('cache-control', 'no-store');
     reply.header('permissions-policy', PERMISSIONS_POLICY);
     requestContext.run(request.appContext, done);
+  });
+
+  // While draining, tell keep-alive clients to hang up after this response, so that the server
+  // can close once in-flight requests are answered.
+  app.addHook('onSend', (_request, reply, _payload, done) => {
+    if (options.isShuttingDown()) reply.header('connection', 'close');
+    done();
   });
 
   app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {

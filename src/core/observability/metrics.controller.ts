@@ -28,6 +28,7 @@ export class MetricsController {
   @Get()
   @Header('content-type', register.contentType)
   async index(@Headers('authorization') authorization?: string): Promise<string> {
+    if (!this.config.metricsEnabled) throw new AppException('NOT_FOUND', 'Metrics are disabled');
     const token = this.config.metricsToken;
     if (token && !sameSecret(authorization ?? '', `Bearer ${token}`)) {
       throw new AppException('UNAUTHENTICATED', 'A valid metrics token is required');

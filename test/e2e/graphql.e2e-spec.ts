@@ -1,0 +1,242 @@
+import { GRAPHQL_SDL_FILE_HEADER, GraphQLSchemaHost } from '@nestjs/graphql';
+import type { LightMyRequestResponse } from 'fastify';
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootApp, type TestApp } from '../support/app.js';
+import { TestFeatureModule } from '../support/test-feature.module.js';
+
+const SCHEMA_FILE = join(process.cwd(), 'schema.graphql');
+
+interface GqlError {
+  message: string;
+  extensions: { code: string; requestId: string };
+}
+
+/** Every error carries a code and the request id the response header carries. */
+function gqlErrors(res: LightMyRequestResponse): GqlError[] {
+  const body = res.json() as { errors?: GqlError[] };
+  expect(Array.isArray(body.errors)).toBe(true);
+  for (const error of body.errors ?? []) {
+    expect(typeof error.extensions.code).toBe('string');
+    expect(error.extensions.requestId).toBe(res.headers['x-request-id']);
+  }
+  return body.errors ?? [];
+}
+
+/** `tree { child { child { ... { id } } } }` with `childLevels` nested child selections. */
+function treeQuery(childLevels: number): string {
+  let selection = 'id';
+  for (let i = 0; i < childLevels; i++) selection = `child { ${selection} }`;
+  return `{ tree { ${selection} } }`;
+}
+
+function aliasQuery(count: number): string {
+  return `{ ${Array.from({ length: count }, (_, i) => `a${i}: __typename`).join(' ')} }`;
+}
+
+/** The SDL without the "automatically generated" banner Nest writes in development. */
+function withoutBanner(sdl: string): string {
+  return sdl.replace(/^(#.*\n)+/, '').trim();
+}
+
+describe('committed schema.graphql (UPDATE_SCHEMA=1 rewrites it)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await bootApp();
+  });
+  afterAll(() => t.close());
+
+  it('matches the schema the app serves', () => {
+    const { schema } = t.app.get(GraphQLSchemaHost);
+    const actual = printSchema(lexicographicSortSchema(schema)).trim();
+    if (process.env.UPDATE_SCHEMA === '1') {
+      writeFileSync(SCHEMA_FILE, `${GRAPHQL_SDL_FILE_HEADER}${actual}\n`);
+    }
+    expect(existsSync(SCHEMA_FILE), 'schema.graphql is missing').toBe(true);
+    const committed = withoutBanner(readFileSync(SCHEMA_FILE, 'utf8'));
+    expect(
+      committed,
+      'schema.graphql is stale: run `UPDATE_SCHEMA=1 npx vitest run test/e2e/graphql.e2e-spec.ts` ' +
+        '(or start the app once with NODE_ENV=development) and commit the result',
+    ).toBe(actual);
+  });
+
+  it('allows introspection by default outside production', async () => {
+    const res = await t.gql('{ __schema { queryType { name } } }');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+  });
+});
+
+describe('GraphQL limits, batching and request ids', () => {
+  let t: TestApp;
+  let token: string;
+  beforeAll(async () => {
+    t = await bootApp({ extraModules: [TestFeatureModule] });
+    token = await t.tokenFor({});
+  });
+  afterAll(() => t.close());
+
+  it('answers a query at the depth limit (10 levels)', async () => {
+    const res = await t.gql(treeQuery(9), { token });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().errors).toBeUndefined();
+    expect(res.json().data.tree.id).toBe('n');
+  });
+
+  it('refuses a query deeper than 10 levels → QUERY_TOO_COMPLEX', async () => {
+    const res = await t.gql(treeQuery(10), { token });
+    expect(res.statusCode).toBe(400);
+    const errors = gqlErrors(res);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+    expect(res.json().data ?? null).toBeNull();
+  });
+
+  it('refuses a much deeper query → QUERY_TOO_COMPLEX', async () => {
+    const res = await t.gql(treeQuery(40), { token });
+    expect(res.statusCode).toBe(400);
+    const errors = gqlErrors(res);
+    expect(errors.map((e) => e.extensions.code)).toEqual(['QUERY_TOO_COMPLEX']);
+  });
+
+  it('allows 15 aliases', async () => {
+    const res = await t.gql(aliasQuery(15));
+    expect(res.statusCode).toBe(200);
+    expect(Object.keys(res.json().data)).toHaveLength(15);
+  });
+
+  it('refuses 16 aliases → QUERY_TOO_COMPLEX', async () => {
+    const res = await t.gql(aliasQuery(16));
+    expect(res.statusCode).toBe(400);
+    const errors = gqlErrors(res);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+    expect(errors[0].message).toContain('15 aliases');
+  });
+
+  it('runs a batch of 2 operations and answers both', async () => {
+    const res = await t.rest({
+      method: 'POST',
+      url: '/graphql',
+      payload: [{ query: '{ __typename }' }, { query: '{ a: __typename }' }],
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual([{ data: { __typename: 'Query' } }, { data: { a: 'Query' } }]);
+  });
+
+  it('refuses a batch of 11 operations → 400 QUERY_TOO_COMPLEX', async () => {
+    const res = await t.rest({
+      method: 'POST',
+      url: '/graphql',
+      payload: Array.from({ length: 11 }, () => ({ query: '{ __typename }' })),
+    });
+    expect(res.statusCode).toBe(400);
+    const errors = gqlErrors(res);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+  });
+
+  it('sends X-Request-ID on successful GraphQL responses', async () => {
+    const res = await t.gql('{ __typename }');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('uses the X-Request-ID header value as extensions.requestId on errors', async () => {
+    const res = await t.gql('{ tree { id } }');
+    const errors = gqlErrors(res);
+    expect(errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(errors[0].extensions.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('echoes a valid incoming X-Request-ID, on success and in errors', async () => {
+    const ok = await t.gql('{ __typename }', { headers: { 'x-request-id': 'client-req.42_A' } });
+    expect(ok.headers['x-request-id']).toBe('client-req.42_A');
+    const failed = await t.gql('{ boom }', { headers: { 'x-request-id': 'client-req.43_B' } });
+    expect(failed.headers['x-request-id']).toBe('client-req.43_B');
+    expect(gqlErrors(failed)[0].extensions.requestId).toBe('client-req.43_B');
+  });
+
+  it('replaces a malformed incoming X-Request-ID', async () => {
+    const res = await t.gql('{ __typename }', {
+      headers: { 'x-request-id': 'bad id with spaces' },
+    });
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('GraphQL query cost (GRAPHQL_MAX_COMPLEXITY=5)', () => {
+  let t: TestApp;
+  let token: string;
+  beforeAll(async () => {
+    t = await bootApp({ env: { GRAPHQL_MAX_COMPLEXITY: '5' }, extraModules: [TestFeatureModule] });
+    token = await t.tokenFor({});
+  });
+  afterAll(() => t.close());
+
+  it('answers a query of cost 5', async () => {
+    // tree + child + child + id + id = 5 fields.
+    const res = await t.gql(
+      '{ tree { id child { id child { id } } } }'.replace(
+        ' id child { id child { id } } ',
+        ' child { id child { id } } ',
+      ),
+      { token },
+    );
+    expect(res.statusCode).toBe(200);
+    expect(res.json().errors).toBeUndefined();
+  });
+
+  it('refuses a query of cost 6 → QUERY_TOO_COMPLEX naming the cost', async () => {
+    const res = await t.gql('{ tree { id child { id child { id } } } }', { token });
+    expect(res.statusCode).toBe(400);
+    const errors = gqlErrors(res);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+    expect(errors[0].message).toMatch(/cost 6\b/);
+    expect(res.json().data ?? null).toBeNull();
+  });
+});
+
+describe('GraphQL with introspection and GraphiQL switched off', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await bootApp({ env: { GRAPHQL_INTROSPECTION: 'false', GRAPHQL_GRAPHIQL: 'false' } });
+  });
+  afterAll(() => t.close());
+
+  it('refuses introspection → GRAPHQL_VALIDATION_FAILED', async () => {
+    const res = await t.gql('{ __schema { queryType { name } } }');
+    expect(res.statusCode).toBe(400);
+    const errors = gqlErrors(res);
+    expect(errors.map((e) => e.extensions.code)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+  });
+
+  it('still answers __typename', async () => {
+    const res = await t.gql('{ __typename }');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('does not serve GraphiQL', async () => {
+    const res = await t.rest({ url: '/graphiql' });
+    expect(res.statusCode).toBe(404);
+  });
+});
+
+describe('GraphiQL switched on (GRAPHQL_GRAPHIQL=true)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await bootApp({ env: { GRAPHQL_GRAPHIQL: 'true' } });
+  });
+  afterAll(() => t.close());
+
+  it('serves GET /graphiql', async () => {
+    const res = await t.rest({ url: '/graphiql' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/html');
+  });
+});

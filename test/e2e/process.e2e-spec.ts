@@ -1,0 +1,120 @@
+import { SignJWT } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TEST_JWT_SECRET, workerDatabaseUrl } from '../support/app.js';
+import { type Child, freePort, spawnTs } from '../support/child-process.js';
+
+const children: Child[] = [];
+afterAll(() => {
+  for (const child of children) child.process.kill('SIGKILL');
+});
+
+const token = () =>
+  new SignJWT({ roles: ['user'] })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(randomUUID())
+    .setIssuer('nest-starter')
+    .setAudience('nest-starter-api')
+    .setJti(randomUUID())
+    .setExpirationTime('5m')
+    .sign(new TextEncoder().encode(TEST_JWT_SECRET));
+
+const json = (line: string) => JSON.parse(line) as Record<string, unknown>;
+
+describe('the server process', () => {
+  it('refuses to start on invalid configuration: exit 1, one line naming each variable', async () => {
+    const child = spawnTs('src/main.ts', { PORT: 'abc', LOG_LEVEL: 'sideways', NODE_ENV: 'test' });
+    children.push(child);
+    expect(await child.exited).toBe(1);
+    const output = child.stderr.join('').trim();
+    expect(output.split('\n')).toHaveLength(1);
+    expect(output).toMatch(/^Invalid configuration: /);
+    expect(output).toContain('PORT');
+    expect(output).toContain('LOG_LEVEL');
+  });
+
+  it('refuses to start in production without DATABASE_URL or with a weak JWT secret', async () => {
+    const child = spawnTs('src/main.ts', {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'changeme-changeme-changeme-changeme',
+      SIGNING_SECRET: 'short',
+    });
+    children.push(child);
+    expect(await child.exited).toBe(1);
+    const output = child.stderr.join('');
+    expect(output).toContain('DATABASE_URL is required in production');
+    expect(output).toContain('JWT_SECRET is a known weak value');
+    expect(output).toContain('SIGNING_SECRET must be at least 32 characters');
+    expect(output).not.toContain('changeme-changeme');
+  });
+
+  it('on SIGTERM finishes the in-flight request and the running job, then exits 0', async () => {
+    const port = await freePort();
+    const child = spawnTs('test/support/child-app.ts', {
+      NODE_ENV: 'test',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: await workerDatabaseUrl(),
+      JWT_SECRET: TEST_JWT_SECRET,
+      QUEUE_PREFIX: `shutdown-${randomUUID().slice(0, 8)}`,
+      SHUTDOWN_TIMEOUT_MS: '20000',
+    });
+    children.push(child);
+    await child.waitForLine((l) => l.includes('listening on'), 20_000);
+    const base = `http://127.0.0.1:${port}`;
+
+    const enqueued = await fetch(`${base}/api/v1/test/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await token()}` },
+      body: JSON.stringify({ kind: 'slow', ms: 1500 }),
+    });
+    expect(enqueued.status).toBe(201);
+    await child.waitForLine((l) => l.includes('test job running'));
+
+    const slow = fetch(`${base}/api/v1/test/slow?ms=1500`, {
+      headers: { 'x-request-id': 'shutdown-test-1' },
+    });
+    await child.waitForLine((l) => l.includes('slow request started'));
+    child.process.kill('SIGTERM');
+
+    const response = await slow;
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ waited: 1500 });
+    expect(response.headers.get('x-request-id')).toBe('shutdown-test-1');
+    expect(await child.exited).toBe(0);
+
+    const lines = child.lines.filter((l) => l.trim() !== '').map(json);
+    const messages = lines.map((l) => l.msg);
+    expect(messages.indexOf('test job finished')).toBeGreaterThan(-1);
+    expect(messages.indexOf('test job finished')).toBeLessThan(
+      messages.indexOf('shutdown complete'),
+    );
+
+    for (const line of lines) {
+      expect(line).toEqual(
+        expect.objectContaining({
+          level: expect.any(String),
+          msg: expect.any(String),
+          service: 'nest-starter',
+          env: 'test',
+        }),
+      );
+      expect(new Date(line.timestamp as string).toISOString()).toBe(line.timestamp);
+    }
+    const access = lines.find(
+      (l) => l.msg === 'request completed' && l.route === '/api/v1/test/slow',
+    );
+    expect(access).toMatchObject({ request_id: 'shutdown-test-1', method: 'GET', status: 200 });
+    expect(typeof access?.duration_ms).toBe('number');
+    const started = lines.find((l) => l.msg === 'slow request started');
+    expect(started).toMatchObject({
+      request_id: 'shutdown-test-1',
+      credentials: { password: '[REDACTED]', nested: { refreshToken: '[REDACTED]' } },
+    });
+    const jobLine = lines.find((l) => l.msg === 'test job running');
+    expect(jobLine?.request_id).toEqual(expect.any(String));
+    expect(jobLine?.job_id).toEqual(expect.any(String));
+    expect(child.lines.join('\n')).not.toContain('hunter2');
+  }, 60_000);
+});
