@@ -35,10 +35,10 @@ export async function createApp(
     requestIdHeader: false,
     return503OnClosing: true,
   });
-  let shutdown: ShutdownState | undefined;
+  const lifecycle: { shutdown?: ShutdownState } = {};
   registerHttpHooks(adapter.getInstance(), {
     queryWarnCount: databaseConfig().queryWarnCount,
-    isShuttingDown: () => shutdown?.shuttingDown ?? false,
+    isShuttingDown: () => lifecycle.shutdown?.shuttingDown ?? false,
   });
   registerGraphqlBatchLimit(adapter.getInstance(), graphql.maxBatch);
 
@@ -49,7 +49,7 @@ export async function createApp(
     bufferLogs: true,
   });
   nest.useLogger(nest.get(Logger));
-  shutdown = nest.get(ShutdownState);
+  lifecycle.shutdown = nest.get(ShutdownState);
   nest.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED });
   await applySecurity(nest, http, { graphiql: graphql.graphiql });
 

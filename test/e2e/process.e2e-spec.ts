@@ -59,10 +59,15 @@ describe('the server process', () => {
       JWT_SECRET: TEST_JWT_SECRET,
       QUEUE_PREFIX: `shutdown-${randomUUID().slice(0, 8)}`,
       SHUTDOWN_TIMEOUT_MS: '20000',
+      DB_SLOW_QUERY_MS: '30',
+      DB_QUERY_WARN_COUNT: '10',
     });
     children.push(child);
     await child.waitForLine((l) => l.includes('listening on'), 20_000);
     const base = `http://127.0.0.1:${port}`;
+
+    expect((await fetch(`${base}/api/v1/test/sleep-query?seconds=0.05`)).status).toBe(200);
+    expect((await fetch(`${base}/api/v1/test/many-queries?n=12`)).status).toBe(200);
 
     const enqueued = await fetch(`${base}/api/v1/test/jobs`, {
       method: 'POST',
@@ -116,5 +121,16 @@ describe('the server process', () => {
     expect(jobLine?.request_id).toEqual(expect.any(String));
     expect(jobLine?.job_id).toEqual(expect.any(String));
     expect(child.lines.join('\n')).not.toContain('hunter2');
+
+    const slowQuery = lines.find((l) => l.msg === 'Slow query');
+    expect(slowQuery).toMatchObject({ level: 'warn', query: 'SELECT pg_sleep($1)' });
+    expect(slowQuery?.duration_ms).toBeGreaterThanOrEqual(30);
+    expect(JSON.stringify(slowQuery)).not.toContain('0.05');
+    const nPlusOne = lines.find((l) => typeof l.msg === 'string' && l.msg.includes('possible N+1'));
+    expect(nPlusOne).toMatchObject({
+      level: 'warn',
+      route: '/api/v1/test/many-queries',
+      queries: 12,
+    });
   }, 60_000);
 });

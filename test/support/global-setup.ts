@@ -32,6 +32,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await dropTestDatabases(adminUrl, (_name, inUse) => !inUse);
 
   const redis = (await isReachable(TEST_REDIS_URL)) ? TEST_REDIS_URL : null;
+  if (!redis && process.env.REQUIRE_REDIS === '1') {
+    throw new Error(`REQUIRE_REDIS=1 but Redis is not reachable at ${TEST_REDIS_URL}`);
+  }
   if (!redis)
     console.warn(`Redis not reachable at ${TEST_REDIS_URL}: Redis-backed variants will be skipped`);
   project.provide('adminDatabaseUrl', adminUrl);

@@ -12,6 +12,8 @@ import {
 import type { Job } from 'bullmq';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { Public } from '../../src/core/auth/public.decorator.js';
 import { CurrentUser } from '../../src/core/auth/current-user.decorator.js';
 import type { AuthUser } from '../../src/core/auth/auth-user.js';
@@ -61,6 +63,20 @@ export interface TestJobPayload {
 @Controller('test')
 export class TestController {
   private readonly logger = new Logger('TestController');
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  @Get('sleep-query')
+  async sleepQuery(@Query('seconds') seconds = '0.05'): Promise<{ slept: number }> {
+    await this.dataSource.query('SELECT pg_sleep($1)', [Number(seconds)]);
+    return { slept: Number(seconds) };
+  }
+
+  @Get('many-queries')
+  async manyQueries(@Query('n') n = '12'): Promise<{ ran: number }> {
+    for (let i = 0; i < Number(n); i++) await this.dataSource.query('SELECT 1');
+    return { ran: Number(n) };
+  }
 
   @Post('echo')
   echo(@Body() input: EchoInput): EchoDto {

@@ -2,27 +2,20 @@ import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
-import { join } from 'node:path';
-import { appConfig } from '../../config/app.config.js';
 import { graphqlConfig } from '../../config/graphql.config.js';
 import { formatGraphqlErrors } from './graphql-error.formatter.js';
 import { complexityHook, validationRules } from './graphql-limits.js';
 import { graphqlMetricsHooks } from './graphql-metrics.hooks.js';
 
-export const SCHEMA_FILE = join(process.cwd(), 'schema.graphql');
-
 @Module({
   imports: [
     GraphQLModule.forRootAsync<MercuriusDriverConfig>({
       driver: MercuriusDriver,
-      inject: [graphqlConfig.KEY, appConfig.KEY],
-      useFactory: (
-        config: ConfigType<typeof graphqlConfig>,
-        app: ConfigType<typeof appConfig>,
-      ) => ({
+      inject: [graphqlConfig.KEY],
+      useFactory: (config: ConfigType<typeof graphqlConfig>) => ({
         path: '/graphql',
-        // Development refreshes the committed SDL; tests compare against it instead.
-        autoSchemaFile: app.env === 'development' ? SCHEMA_FILE : true,
+        // In memory: `npm run schema` writes the committed SDL and a test keeps it current.
+        autoSchemaFile: true,
         sortSchema: true,
         graphiql: config.graphiql,
         queryDepth: config.maxDepth,

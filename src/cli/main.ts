@@ -1,0 +1,101 @@
+import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import { DataSource } from 'typeorm';
+import { appConfig } from '../config/app.config.js';
+import { databaseConfig } from '../config/database.config.js';
+import { ConfigValidationError } from '../config/env.schema.js';
+import { loadDotEnvFile, loadEnv } from '../config/load-env.js';
+import { generateSecret } from '../config/secrets.js';
+import { buildDataSourceOptions } from '../core/database/data-source.options.js';
+import { resolveDatabaseUrl } from '../core/database/database-url.js';
+import { stopEmbeddedPostgres } from '../core/database/embedded-postgres.js';
+
+const USAGE = `usage: npm run cli -- <command>
+
+  migrate          apply pending migrations
+  migrate:revert   revert the last applied migration
+  migrate:status   list migrations and whether each is applied
+  secrets          print fresh strong values for JWT_SECRET and SIGNING_SECRET
+  schema           write the GraphQL schema to schema.graphql`;
+
+const print = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+async function withDataSource<T>(fn: (ds: DataSource) => Promise<T>): Promise<T> {
+  const db = databaseConfig();
+  const url = await resolveDatabaseUrl(db, print);
+  const ds = new DataSource(buildDataSourceOptions(db, url, `${appConfig().name}:cli`));
+  await ds.initialize();
+  try {
+    return await fn(ds);
+  } finally {
+    await ds.destroy();
+    await stopEmbeddedPostgres();
+  }
+}
+
+const commands: Record<string, () => Promise<void>> = {
+  migrate: () =>
+    withDataSource(async (ds) => {
+      const applied = await ds.runMigrations({ transaction: 'each' });
+      print(
+        applied.length
+          ? `applied: ${applied.map((m) => m.name).join(', ')}`
+          : 'no pending migrations',
+      );
+    }),
+  'migrate:revert': () =>
+    withDataSource(async (ds) => {
+      await ds.undoLastMigration({ transaction: 'each' });
+      print('reverted the last migration');
+    }),
+  'migrate:status': () =>
+    withDataSource(async (ds) => {
+      const pending = await ds.showMigrations();
+      print(pending ? 'there are pending migrations' : 'all migrations are applied');
+    }),
+  secrets: async () => {
+    print(`JWT_SECRET=${generateSecret()}`);
+    print(`SIGNING_SECRET=${generateSecret()}`);
+  },
+  schema: async () => {
+    const { GraphQLSchemaHost } = await import('@nestjs/graphql');
+    const { lexicographicSortSchema, printSchema } = await import('graphql');
+    const { createApp } = await import('../bootstrap.js');
+    const app = await createApp();
+    const schema = app.get(GraphQLSchemaHost).schema;
+    writeFileSync('schema.graphql', `${printSchema(lexicographicSortSchema(schema))}\n`);
+    await app.close();
+    await stopEmbeddedPostgres();
+    print('wrote schema.graphql');
+  },
+};
+
+async function main(): Promise<void> {
+  loadDotEnvFile();
+  const name = process.argv[2];
+  const command = name ? commands[name] : undefined;
+  if (!command) {
+    print(USAGE);
+    process.exit(name ? 2 : 0);
+  }
+  try {
+    loadEnv();
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  await command();
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);
