@@ -8,6 +8,7 @@ import { appConfig } from './config/app.config.js';
 import { databaseConfig } from './config/database.config.js';
 import { graphqlConfig } from './config/graphql.config.js';
 import { httpConfig } from './config/http.config.js';
+import { registerFastifyErrorHandler } from './core/errors/fastify-error-handler.js';
 import { registerGraphqlBatchLimit } from './core/http/graphql-batch-limit.js';
 import { registerHttpHooks } from './core/http/http-hooks.js';
 import { genReqId } from './core/http/request-id.js';
@@ -41,6 +42,7 @@ export async function createApp(
     isShuttingDown: () => lifecycle.shutdown?.shuttingDown ?? false,
   });
   registerGraphqlBatchLimit(adapter.getInstance(), graphql.maxBatch);
+  registerFastifyErrorHandler(adapter);
 
   const root: Type<unknown> = options.extraModules?.length
     ? (await import('./testing-root.module.js')).withExtraModules(AppModule, options.extraModules)

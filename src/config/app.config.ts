@@ -27,6 +27,6 @@ export const appConfig = registerAs('app', () => {
     role: env.PROCESS_ROLE,
     runsWorkers: env.PROCESS_ROLE !== 'api',
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-    apiDocsEnabled: env.API_DOCS_ENABLED,
+    apiDocsEnabled: env.API_DOCS_ENABLED ?? env.NODE_ENV !== 'production',
   };
 });

@@ -148,9 +148,12 @@ export class Env {
   QUEUE_CONCURRENCY = 5;
 
   @IsString()
-  @Matches(/^(true|false|\d+|[0-9a-fA-F.:/, ]+|loopback|linklocal|uniquelocal)$/, {
-    message: 'must be true, false, a hop count, or a comma list of proxy IPs/CIDRs',
-  })
+  @Matches(
+    /^(true|false|\d+|(\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+)\s*)(,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+)\s*)*)$/,
+    {
+      message: 'must be true, false, a hop count, or a comma list of proxy IPs/CIDRs',
+    },
+  )
   TRUST_PROXY = 'false';
 
   @IsString()
@@ -197,9 +200,10 @@ export class Env {
   @Max(100)
   GRAPHQL_MAX_BATCH = 10;
 
+  @IsOptional()
   @Transform(toBool)
   @IsBoolean()
-  API_DOCS_ENABLED = true;
+  API_DOCS_ENABLED?: boolean;
 
   @Transform(toBool)
   @IsBoolean()
@@ -207,7 +211,7 @@ export class Env {
 
   @IsOptional()
   @IsString()
-  @MinLength(16)
+  @MinLength(32)
   METRICS_TOKEN?: string;
 
   @Matches(RATE_LIMIT_PATTERN, { message: 'must look like 100/1m (limit/window in ms|s|m|h)' })

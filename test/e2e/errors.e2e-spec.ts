@@ -53,6 +53,16 @@ describe('REST errors (problem+json)', () => {
     expectProblem(res, 400, 'VALIDATION_FAILED');
   });
 
+  it('empty JSON body → 400 VALIDATION_FAILED', async () => {
+    const res = await t.rest({
+      method: 'POST',
+      url: ECHO,
+      payload: '',
+      headers: { 'content-type': 'application/json' },
+    });
+    expectProblem(res, 400, 'VALIDATION_FAILED');
+  });
+
   it('body over BODY_LIMIT_BYTES → 413 PAYLOAD_TOO_LARGE', async () => {
     const payload = JSON.stringify({ name: 'a', pad: 'x'.repeat(3000 - 21) });
     expect(payload.length).toBe(3000);

@@ -34,6 +34,14 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'VALIDATION_FAILED',
 };
 
+const FASTIFY_DETAILS: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'The request body is not valid JSON',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is larger than allowed',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'This content type is not accepted here',
+};
+
 function codeForStatus(status: number): ErrorCode {
   return CODE_BY_STATUS[status] ?? (status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED');
 }
@@ -68,16 +76,23 @@ function fromHttpException(e: HttpException): NormalizedError {
   };
 }
 
+function fromFastifyError(error: unknown): NormalizedError | undefined {
+  const fastifyCode = (error as { code?: unknown } | null | undefined)?.code;
+  if (typeof fastifyCode !== 'string' || !Object.hasOwn(FASTIFY_CODES, fastifyCode))
+    return undefined;
+  const code = FASTIFY_CODES[fastifyCode];
+  const detail = FASTIFY_DETAILS[fastifyCode] ?? ERROR_CODES[code].title;
+  return { code, status: ERROR_CODES[code].status, detail, unexpected: false };
+}
+
 export function normalizeError(exception: unknown): NormalizedError {
   if (exception instanceof AppException) return fromAppException(exception);
+  // Nest wraps Fastify's own errors (body parsing, limits) in an HttpException with the cause.
+  const fastify =
+    fromFastifyError(exception) ??
+    (exception instanceof HttpException ? fromFastifyError(exception.cause) : undefined);
+  if (fastify) return fastify;
   if (exception instanceof HttpException) return fromHttpException(exception);
-  const fastifyCode = (exception as { code?: unknown })?.code;
-  if (typeof fastifyCode === 'string' && fastifyCode in FASTIFY_CODES) {
-    const code = FASTIFY_CODES[fastifyCode];
-    const detail =
-      code === 'VALIDATION_FAILED' ? 'The request body is not valid JSON' : ERROR_CODES[code].title;
-    return { code, status: ERROR_CODES[code].status, detail, unexpected: false };
-  }
   return {
     code: 'INTERNAL',
     status: 500,

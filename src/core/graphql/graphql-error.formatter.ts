@@ -25,8 +25,13 @@ function expand(error: WithOriginal): WithOriginal[] {
 function classify(error: WithOriginal, parentCode?: string): { code: string; message: string } {
   const own = error.extensions?.code;
   if (typeof own === 'string') return { code: own, message: error.message };
-  const mercurius = parentCode && MERCURIUS_CODES[parentCode];
-  if (mercurius) return { code: mercurius, message: error.message };
+  // Mercurius nests its own errors (e.g. the depth limit) inside a validation error.
+  const innerCode = (error as { code?: unknown }).code ?? error.originalError?.code;
+  for (const candidate of [innerCode, parentCode]) {
+    if (typeof candidate === 'string' && Object.hasOwn(MERCURIUS_CODES, candidate)) {
+      return { code: MERCURIUS_CODES[candidate], message: error.message };
+    }
+  }
   if (parentCode === 'MER_ERR_GQL_VALIDATION') {
     return { code: 'GRAPHQL_VALIDATION_FAILED', message: error.message };
   }

@@ -57,16 +57,19 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
 
   /** Owner or admin only; anyone else gets the same 404 as for a job that does not exist. */
   async getStatus(actor: AuthUser, id: string): Promise<JobStatusDto> {
-    const job = await this.find(id);
-    const owner = (job?.data as JobEnvelope | undefined)?.meta?.userId;
-    if (!job || (owner !== actor.id && !isAdmin(actor))) {
+    const found = await this.find(id);
+    const owner = (found?.job.data as JobEnvelope | undefined)?.meta?.userId;
+    if (!found || (owner !== actor.id && !isAdmin(actor))) {
       throw new AppException('NOT_FOUND', 'Job not found');
     }
+    // State first, then a fresh read: a job seen as finished then has its final attempts/result.
+    const status = await found.job.getState();
+    const job = ((await found.queue.getJob(id)) as Job | undefined) ?? found.job;
     return {
       id,
       queue: job.queueName,
       type: job.name,
-      status: await job.getState(),
+      status,
       progress: typeof job.progress === 'number' ? job.progress : 0,
       attempts: job.attemptsMade,
       result: job.returnvalue ?? undefined,
@@ -76,11 +79,11 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
     };
   }
 
-  private async find(id: string): Promise<Job | undefined> {
+  private async find(id: string): Promise<{ queue: Queue; job: Job } | undefined> {
     if (!UUID.test(id)) return undefined;
     for (const queue of this.queues.values()) {
-      const job = await queue.getJob(id);
-      if (job) return job as Job;
+      const job = (await queue.getJob(id)) as Job | undefined;
+      if (job) return { queue, job };
     }
     return undefined;
   }
