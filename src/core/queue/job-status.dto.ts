@@ -1,4 +1,4 @@
-import { Field, Float, GraphQLISODateTime, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { GraphQLJSON } from '../graphql/json.scalar.js';
 
@@ -16,7 +16,7 @@ export const JOB_STATES = [
 @ObjectType('Job', { description: 'A background job and how far it got' })
 export class JobStatusDto {
   @ApiProperty({ format: 'uuid' })
-  @Field()
+  @Field(() => ID)
   id!: string;
 
   @ApiProperty({ description: 'Queue the job runs on' })
