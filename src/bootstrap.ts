@@ -12,7 +12,8 @@ import { registerFastifyErrorHandler } from './core/errors/fastify-error-handler
 import { registerGraphqlBatchLimit } from './core/http/graphql-batch-limit.js';
 import { registerHttpHooks } from './core/http/http-hooks.js';
 import { genReqId } from './core/http/request-id.js';
-import { applySecurity } from './core/http/security.js';
+import { applyCors } from './core/http/security.js';
+import { buildSecurityHeaders } from './core/http/security-headers.js';
 import { ShutdownState } from './core/lifecycle/shutdown.state.js';
 
 export const API_PREFIX = 'api/v1';
@@ -40,6 +41,7 @@ export async function createApp(
   registerHttpHooks(adapter.getInstance(), {
     queryWarnCount: databaseConfig().queryWarnCount,
     isShuttingDown: () => lifecycle.shutdown?.shuttingDown ?? false,
+    headers: buildSecurityHeaders({ hsts: http.hsts, graphiqlCdn: graphql.graphiql }),
   });
   registerGraphqlBatchLimit(adapter.getInstance(), graphql.maxBatch);
   registerFastifyErrorHandler(adapter);
@@ -53,7 +55,7 @@ export async function createApp(
   nest.useLogger(nest.get(Logger));
   lifecycle.shutdown = nest.get(ShutdownState);
   nest.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED });
-  await applySecurity(nest, http, { graphiql: graphql.graphiql });
+  applyCors(nest, http);
 
   if (app.apiDocsEnabled) {
     const document = SwaggerModule.createDocument(

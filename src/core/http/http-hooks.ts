@@ -6,6 +6,7 @@ import {
   httpRequestsTotal,
 } from '../observability/metrics.js';
 import { type RequestContext, requestContext } from './request-context.js';
+import { type HeaderMap, isPageRequest } from './security-headers.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
 
 declare module 'fastify' {
@@ -16,8 +17,6 @@ declare module 'fastify' {
 }
 
 const QUIET_ROUTES = new Set(['/health', '/ready', '/metrics']);
-const PERMISSIONS_POLICY =
-  'accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()';
 
 /**
  * The first and last things every request meets: request id and context, default headers,
@@ -25,7 +24,11 @@ const PERMISSIONS_POLICY =
  */
 export function registerHttpHooks(
   app: FastifyInstance,
-  options: { queryWarnCount: number; isShuttingDown: () => boolean },
+  options: {
+    queryWarnCount: number;
+    isShuttingDown: () => boolean;
+    headers: { api: HeaderMap; pages: HeaderMap };
+  },
 ): void {
   const logger = new Logger('HTTP');
   app.decorateRequest('appContext', undefined as unknown as RequestContext);
@@ -35,9 +38,8 @@ export function registerHttpHooks(
     request.startedAt = process.hrtime.bigint();
     request.appContext = { requestId: request.id, ip: request.ip, queryCount: 0 };
     httpRequestsInFlight.inc();
+    reply.headers(isPageRequest(request.url) ? options.headers.pages : options.headers.api);
     reply.header(REQUEST_ID_HEADER, request.id);
-    reply.header('cache-control', 'no-store');
-    reply.header('permissions-policy', PERMISSIONS_POLICY);
     requestContext.run(request.appContext, done);
   });
 
