@@ -5,8 +5,8 @@
  *
  * Started by bench/run.mjs as a child process with:
  *   PORT          port to listen on (127.0.0.1)
- *   DATABASE_URL  the benchmark's database (same as the app's; unused by the current routes)
- *   JWT_SECRET    the app's JWT secret (unused by the current routes)
+ *   DATABASE_URL  the benchmark's database (same as the app's), for GET /users/me
+ *   JWT_SECRET    the app's JWT secret, for GET /users/me
  * It prints one line `raw-server listening on <url>` once it accepts connections.
  *
  * Adding a baseline for a new scenario: register a route here that does the same essential work
@@ -16,7 +16,10 @@
  * process.env.DATABASE_URL })` sized like the app's pool (DB_POOL_SIZE, default 20), then
  * `reply.send(row)`. Keep the response body identical to the app's so the bytes on the wire match.
  */
+/* global TextEncoder -- a Node global, not in the repo eslint globals */
 import Fastify from 'fastify';
+import { jwtVerify } from 'jose';
+import pg from 'pg';
 
 const port = Number(process.env.PORT ?? 0);
 const app = Fastify({ logger: false });
@@ -44,7 +47,51 @@ app.post('/graphql', (request, reply) => {
   reply.type('application/json; charset=utf-8').send(TYPENAME);
 });
 
+// The same work as the app's GET /api/v1/users/me: verify the HS256 access token (issuer,
+// audience, algorithm pinned), one primary-key read with the roles, the same JSON shape.
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 20 });
+const key = new TextEncoder().encode(process.env.JWT_SECRET ?? '');
+const USER_BY_ID = `
+  SELECT u.*, COALESCE(array_agg(r.name ORDER BY r.name) FILTER (WHERE r.name IS NOT NULL), '{}') AS roles
+  FROM users u
+  LEFT JOIN user_roles ur ON ur.user_id = u.id
+  LEFT JOIN roles r ON r.id = ur.role_id
+  WHERE u.id = $1 AND u.deleted_at IS NULL GROUP BY u.id`;
+
+app.get('/users/me', async (request, reply) => {
+  const header = request.headers.authorization ?? '';
+  let sub;
+  try {
+    const { payload } = await jwtVerify(header.slice(7), key, {
+      algorithms: ['HS256'],
+      issuer: 'nest-starter',
+      audience: 'nest-starter-api',
+    });
+    sub = payload.sub;
+  } catch {
+    return reply.code(401).send({ code: 'UNAUTHENTICATED' });
+  }
+  const { rows } = await pool.query(USER_BY_ID, [sub]);
+  const u = rows[0];
+  if (!u) return reply.code(404).send({ code: 'NOT_FOUND' });
+  return {
+    id: u.id,
+    email: u.email,
+    username: u.username,
+    emailVerified: u.email_verified_at !== null,
+    firstName: u.first_name,
+    lastName: u.last_name,
+    bio: u.bio,
+    timezone: u.timezone,
+    locale: u.locale,
+    avatarFileId: u.avatar_file_id,
+    roles: u.roles,
+    createdAt: u.created_at,
+  };
+});
+
 const shutdown = () => {
+  pool.end().catch(() => undefined);
   app.close().then(
     () => process.exit(0),
     () => process.exit(1),

@@ -99,6 +99,34 @@ const SCENARIOS = [
     raw: GRAPHQL_TYPENAME,
     expect: { status: 200, json: { data: { __typename: 'Query' } } },
   },
+  {
+    // Authenticated primary-key read: JWT verification, auth guard, rate limiter, one query.
+    id: 'users-me',
+    title: 'GET /api/v1/users/me (JWT + pg)',
+    needsDatabaseUrl: true,
+    async setup(ctx) {
+      const email = `bench-${Date.now()}@example.com`;
+      const res = await fetch(`${ctx.appUrl}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: 'a long benchmark passphrase' }),
+      });
+      if (res.status !== 201) fail(`users-me setup: register answered ${res.status}`);
+      const { accessToken } = await res.json();
+      return { token: accessToken };
+    },
+    app: (ctx) => ({
+      method: 'GET',
+      path: '/api/v1/users/me',
+      headers: { authorization: `Bearer ${ctx.token}` },
+    }),
+    raw: (ctx) => ({
+      method: 'GET',
+      path: '/users/me',
+      headers: { authorization: `Bearer ${ctx.token}` },
+    }),
+    expect: { status: 200 },
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------

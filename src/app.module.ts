@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { CoreModule } from './core/core.module.js';
+import { AuthModule } from './modules/auth/auth.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 
 @Module({
-  imports: [CoreModule, HealthModule],
+  imports: [CoreModule, HealthModule, AuthModule],
 })
 export class AppModule {}

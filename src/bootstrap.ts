@@ -49,8 +49,10 @@ export async function createApp(
   const root: Type<unknown> = options.extraModules?.length
     ? (await import('./testing-root.module.js')).withExtraModules(AppModule, options.extraModules)
     : AppModule;
+  // abortOnError: false makes a failed start throw (main.ts reports it) instead of exiting here.
   const nest = await NestFactory.create<NestFastifyApplication>(root, adapter, {
     bufferLogs: true,
+    abortOnError: false,
   });
   nest.useLogger(nest.get(Logger));
   lifecycle.shutdown = nest.get(ShutdownState);

@@ -267,6 +267,59 @@ export class Env {
   @IsOptional()
   @IsString()
   SIGNING_SECRET?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(3600)
+  @Max(31_536_000)
+  AUTH_REFRESH_TTL_SECONDS = 7 * 86_400;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(3600)
+  @Max(31_536_000)
+  AUTH_SESSION_MAX_AGE_SECONDS = 30 * 86_400;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(8192)
+  @Max(1_048_576)
+  ARGON2_MEMORY_KIB = 19_456;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  ARGON2_ITERATIONS = 2;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  ARGON2_PARALLELISM = 1;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^smtps?:\/\//, { message: 'must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  @IsString()
+  @MaxLength(320)
+  MAIL_FROM = 'no-reply@localhost';
+
+  @IsString()
+  MAIL_DIR = '.data/mail';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
+  MAIL_BACKOFF_MS = 2000;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^https?:\/\//, { message: 'must be an http(s):// URL' })
+  PUBLIC_URL?: string;
 }
 
 /** The names of variables holding secrets: checked in production, never logged. */

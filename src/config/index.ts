@@ -1,28 +1,34 @@
 import { appConfig } from './app.config.js';
+import { authConfig } from './auth.config.js';
 import { databaseConfig } from './database.config.js';
 import { graphqlConfig } from './graphql.config.js';
 import { healthConfig } from './health.config.js';
 import { httpConfig } from './http.config.js';
+import { mailConfig } from './mail.config.js';
 import { observabilityConfig } from './observability.config.js';
 import { queueConfig } from './queue.config.js';
 import { securityConfig } from './security.config.js';
 
 export {
   appConfig,
+  authConfig,
   databaseConfig,
   graphqlConfig,
   healthConfig,
   httpConfig,
+  mailConfig,
   observabilityConfig,
   queueConfig,
   securityConfig,
 };
 export const allConfigs = [
   appConfig,
+  authConfig,
   databaseConfig,
   graphqlConfig,
   healthConfig,
   httpConfig,
+  mailConfig,
   observabilityConfig,
   queueConfig,
   securityConfig,

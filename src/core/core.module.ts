@@ -6,9 +6,11 @@ import { allConfigs } from '../config/index.js';
 import { AccessTokenService } from './auth/access-token.service.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { DatabaseModule } from './database/database.module.js';
+import { EventBus } from './events/event-bus.js';
 import { AllExceptionsFilter } from './errors/all-exceptions.filter.js';
 import { AppGraphqlModule } from './graphql/graphql.module.js';
 import { ShutdownState } from './lifecycle/shutdown.state.js';
+import { MailModule } from './mail/mail.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { AppThrottlerGuard } from './rate-limit/app-throttler.guard.js';
@@ -28,17 +30,19 @@ import { createValidationPipe } from './validation/validation.pipe.js';
     ObservabilityModule,
     DatabaseModule,
     QueueModule,
+    MailModule,
     RateLimitModule,
     AppGraphqlModule,
   ],
   providers: [
     ShutdownState,
     AccessTokenService,
+    EventBus,
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: AppThrottlerGuard },
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
   ],
-  exports: [ShutdownState, AccessTokenService, DatabaseModule],
+  exports: [ShutdownState, AccessTokenService, EventBus, DatabaseModule],
 })
 export class CoreModule {}

@@ -122,8 +122,10 @@ describe('the server process', () => {
     expect(jobLine?.job_id).toEqual(expect.any(String));
     expect(child.lines.join('\n')).not.toContain('hunter2');
 
-    const slowQuery = lines.find((l) => l.msg === 'Slow query');
-    expect(slowQuery).toMatchObject({ level: 'warn', query: 'SELECT pg_sleep($1)' });
+    const slowQuery = lines.find(
+      (l) => l.msg === 'Slow query' && l.query === 'SELECT pg_sleep($1)',
+    );
+    expect(slowQuery).toMatchObject({ level: 'warn', context: 'Database' });
     expect(slowQuery?.duration_ms).toBeGreaterThanOrEqual(30);
     expect(JSON.stringify(slowQuery)).not.toContain('0.05');
     const nPlusOne = lines.find((l) => typeof l.msg === 'string' && l.msg.includes('possible N+1'));

@@ -27,9 +27,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     adminUrl = embedded.url;
     stop = embedded.stop;
   }
-  // Databases of earlier runs that nobody uses any more; a concurrent run keeps its own.
+  // Databases left by earlier runs whose process is gone; a concurrent run keeps its own.
   const runId = `${process.pid}`;
-  await dropTestDatabases(adminUrl, (_name, inUse) => !inUse);
+  await dropTestDatabases(
+    adminUrl,
+    (name, inUse) => !inUse && !isAlive(Number(name.split('_')[2])),
+  );
 
   const redis = (await isReachable(TEST_REDIS_URL)) ? TEST_REDIS_URL : null;
   if (!redis && process.env.REQUIRE_REDIS === '1') {
@@ -45,6 +48,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // A concurrent run may be using the embedded cluster this run started: leave it up then.
     if (!(await hasOtherClients(adminUrl))) await stop();
   };
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function hasOtherClients(adminUrl: string): Promise<boolean> {

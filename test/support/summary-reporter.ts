@@ -2,7 +2,7 @@ import type { Reporter, TestModule } from 'vitest/node';
 
 /** Ends the run with `N passed, N failed` and names every skipped test with its reason. */
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
     let passed = 0;
     let failed = 0;
     const skipped: string[] = [];
@@ -19,6 +19,8 @@ export default class SummaryReporter implements Reporter {
       failed += module.errors().length;
       for (const suite of module.children.allSuites()) failed += suite.errors().length;
     }
+    // An error outside any test (a crashed worker) fails the run too.
+    failed += unhandledErrors.length;
     for (const name of skipped) process.stdout.write(`skipped: ${name}\n`);
     process.stdout.write(`${passed} passed, ${failed} failed\n`);
   }

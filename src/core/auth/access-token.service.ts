@@ -27,7 +27,10 @@ export class AccessTokenService {
   }
 
   async sign(user: AuthUser, ttlSeconds = this.config.accessTokenTtlSeconds): Promise<string> {
-    return new SignJWT({ roles: user.roles })
+    const claims = user.sessionId
+      ? { roles: user.roles, sid: user.sessionId }
+      : { roles: user.roles };
+    return new SignJWT(claims)
       .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
       .setSubject(user.id)
       .setIssuer(this.config.jwtIssuer)
@@ -50,7 +53,8 @@ export class AccessTokenService {
       const roles = Array.isArray(payload.roles)
         ? payload.roles.filter((r) => typeof r === 'string')
         : [];
-      return { id: payload.sub as string, roles, tokenId: payload.jti };
+      const sessionId = typeof payload.sid === 'string' ? payload.sid : undefined;
+      return { id: payload.sub as string, roles, tokenId: payload.jti, sessionId };
     } catch (error) {
       if (error instanceof errors.JOSEError) return undefined;
       throw error;

@@ -4,6 +4,8 @@ export interface AuthUser {
   roles: string[];
   /** The access token's id (`jti`). */
   tokenId?: string;
+  /** The session (refresh-token family) the token was issued for (`sid`). */
+  sessionId?: string;
 }
 
 export const isAdmin = (user: AuthUser): boolean => user.roles.includes('admin');

@@ -36,7 +36,12 @@ export function registerHttpHooks(
 
   app.addHook('onRequest', (request, reply, done) => {
     request.startedAt = process.hrtime.bigint();
-    request.appContext = { requestId: request.id, ip: request.ip, queryCount: 0 };
+    request.appContext = {
+      requestId: request.id,
+      ip: request.ip,
+      userAgent: request.headers['user-agent']?.slice(0, 512),
+      queryCount: 0,
+    };
     httpRequestsInFlight.inc();
     reply.headers(isPageRequest(request.url) ? options.headers.pages : options.headers.api);
     reply.header(REQUEST_ID_HEADER, request.id);

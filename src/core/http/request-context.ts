@@ -5,6 +5,7 @@ export interface RequestContext {
   requestId: string;
   userId?: string;
   ip?: string;
+  userAgent?: string;
   /** Set while a background job runs. */
   jobId?: string;
   /** Queries run so far; feeds the N+1 warning. */

@@ -100,6 +100,16 @@ export const queueJobsTotal = once(
     }),
 );
 
+export const emailsSentTotal = once(
+  'emails_sent_total',
+  () =>
+    new Counter({
+      name: 'emails_sent_total',
+      help: 'Mails handled by the mail worker, by template and outcome (sent, or failed for good)',
+      labelNames: ['template', 'outcome'] as const,
+    }),
+);
+
 export interface PoolStats {
   max: number;
   total: number;

@@ -1,0 +1,24 @@
+/** Every domain event: its name and payload. Audit and notifications listen with @OnEvent(name). */
+export interface DomainEvents {
+  'auth.registered': { userId: string; email: string };
+  'auth.login.succeeded': { userId: string; sessionId: string };
+  'auth.login.failed': { email: string; reason: 'invalid_credentials' | 'banned' | 'unverified' };
+  'auth.logout': { userId: string; sessionId: string };
+  'auth.refresh.reused': { userId: string; sessionId: string };
+  'auth.session.revoked': { userId: string; sessionId: string };
+  'auth.password.changed': { userId: string };
+  'user.profile.updated': { userId: string; fields: string[] };
+}
+
+export type DomainEventName = keyof DomainEvents;
+
+/** What the bus adds to every payload: when, and the request that caused it. */
+export interface EventMeta {
+  occurredAt: string;
+  requestId?: string;
+  actorId?: string;
+  ip?: string;
+  userAgent?: string;
+}
+
+export type DomainEvent<K extends DomainEventName> = DomainEvents[K] & { meta: EventMeta };

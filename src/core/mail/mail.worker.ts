@@ -1,0 +1,91 @@
+import { Inject, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { type Job, UnrecoverableError } from 'bullmq';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createTransport, type Mail, type SMTPSentMessageInfo } from 'nodemailer';
+import { appConfig } from '../../config/app.config.js';
+import { mailConfig } from '../../config/mail.config.js';
+import { emailsSentTotal } from '../observability/metrics.js';
+import { AppWorker, QueueWorker } from '../queue/app-worker.js';
+import type { JobEnvelope } from '../queue/job-envelope.js';
+import type { MailJob } from './mail-job.js';
+import { isMailTemplate, type RenderedMail, renderMail } from './mail-templates.js';
+
+// Fail fast on a dead server; BullMQ's backoff does the waiting.
+const SMTP_TIMEOUTS = { connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 10_000 };
+
+export type MailResult =
+  { delivered: 'smtp'; messageId: string } | { delivered: 'file'; file: string };
+
+/** Renders queued mail and hands it to SMTP, or, without SMTP_URL outside production, to files. */
+@QueueWorker('mail')
+export class MailWorker
+  extends AppWorker<MailJob, MailResult>
+  implements OnModuleInit, OnModuleDestroy
+{
+  private transport?: Mail<SMTPSentMessageInfo>;
+
+  constructor(
+    @Inject(mailConfig.KEY) private readonly mail: ConfigType<typeof mailConfig>,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+  ) {
+    super();
+  }
+
+  onModuleInit(): void {
+    if (this.mail.smtpUrl) {
+      this.transport = createTransport({ url: this.mail.smtpUrl, pool: false, ...SMTP_TIMEOUTS });
+    } else if (this.app.isProduction && this.app.runsWorkers) {
+      this.logger.error('SMTP_URL is not set: every mail job will fail');
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.transport?.close();
+  }
+
+  async handle(payload: MailJob, job: Job<JobEnvelope<MailJob>>): Promise<MailResult> {
+    const name: string = payload.template;
+    if (!isMailTemplate(name)) {
+      // A job from another version of the app: retrying cannot help.
+      emailsSentTotal.inc({ template: 'unknown', outcome: 'failed' });
+      throw new UnrecoverableError(`Unknown mail template "${name}"`);
+    }
+    const mail = renderMail(payload.template, payload.vars, this.mail.appName);
+    try {
+      const result = await this.deliver(payload.to, mail, String(job.id));
+      emailsSentTotal.inc({ template: payload.template, outcome: 'sent' });
+      return result;
+    } catch (error) {
+      // Only a mail given up for good counts as failed; retries show in queue_jobs_total.
+      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+        emailsSentTotal.inc({ template: payload.template, outcome: 'failed' });
+      }
+      throw error;
+    }
+  }
+
+  private async deliver(to: string, mail: RenderedMail, jobId: string): Promise<MailResult> {
+    const message = { to, from: this.mail.from, ...mail };
+    if (this.transport) {
+      const info = await this.transport.sendMail({
+        ...message,
+        headers: { 'Auto-Submitted': 'auto-generated' },
+      });
+      this.logger.log({ to, subject: mail.subject, messageId: info.messageId }, 'Mail sent');
+      return { delivered: 'smtp', messageId: info.messageId };
+    }
+    if (this.app.isProduction) {
+      throw new Error('SMTP_URL is not set: mail cannot be sent in production');
+    }
+    const dir = resolve(this.mail.dir);
+    await mkdir(dir, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const file = join(dir, `${stamp}-${jobId}.json`);
+    await writeFile(file, `${JSON.stringify(message, null, 2)}\n`, { mode: 0o600 });
+    this.logger.log({ to, subject: mail.subject, file }, 'Mail written to file (no SMTP_URL)');
+    this.logger.debug({ text: mail.text }, 'Mail body');
+    return { delivered: 'file', file };
+  }
+}

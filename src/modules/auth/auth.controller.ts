@@ -1,0 +1,89 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { AuthUser } from '../../core/auth/auth-user.js';
+import { CurrentUser } from '../../core/auth/current-user.decorator.js';
+import { Public } from '../../core/auth/public.decorator.js';
+import { Client, type ClientInfo } from '../../core/http/client-info.decorator.js';
+import { RateLimit } from '../../core/rate-limit/rate-limit.decorator.js';
+import { AuthService } from './auth.service.js';
+import { AuthPayloadDto, SessionDto } from './dto/auth-payload.dto.js';
+import { LoginInput, LogoutInput, RefreshInput, RegisterInput } from './dto/auth.inputs.js';
+import { SessionsService } from './sessions.service.js';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly sessions: SessionsService,
+  ) {}
+
+  @Public()
+  @RateLimit('strict')
+  @Post('register')
+  @ApiOperation({ summary: 'Create an account and start a session' })
+  register(@Body() input: RegisterInput, @Client() client: ClientInfo): Promise<AuthPayloadDto> {
+    return this.auth.register(input, client);
+  }
+
+  @Public()
+  @RateLimit('strict')
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Exchange email and password for an access and a refresh token' })
+  login(@Body() input: LoginInput, @Client() client: ClientInfo): Promise<AuthPayloadDto> {
+    return this.auth.login(input, client);
+  }
+
+  @Public()
+  @RateLimit('strict')
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Rotate the refresh token; reusing an old one revokes the session' })
+  refresh(@Body() input: RefreshInput): Promise<AuthPayloadDto> {
+    return this.auth.refresh(input.refreshToken);
+  }
+
+  @ApiBearerAuth()
+  @Post('logout')
+  @HttpCode(204)
+  @ApiOperation({ summary: "End the access token's session (and the given refresh token's)" })
+  async logout(@CurrentUser() actor: AuthUser, @Body() input: LogoutInput): Promise<void> {
+    await this.auth.logout(actor, input.refreshToken);
+  }
+
+  @ApiBearerAuth()
+  @Get('sessions')
+  @ApiOperation({ summary: 'My active sessions' })
+  listSessions(@CurrentUser() actor: AuthUser): Promise<SessionDto[]> {
+    return this.sessions.list(actor);
+  }
+
+  @ApiBearerAuth()
+  @Delete('sessions/:id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke one of my sessions' })
+  async revokeSession(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<void> {
+    await this.sessions.revoke(actor, id);
+  }
+
+  @ApiBearerAuth()
+  @Delete('sessions')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke all my sessions but the current one' })
+  async revokeOtherSessions(@CurrentUser() actor: AuthUser): Promise<void> {
+    await this.sessions.revokeOthers(actor);
+  }
+}

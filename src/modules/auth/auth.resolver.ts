@@ -1,0 +1,72 @@
+import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import type { AuthUser } from '../../core/auth/auth-user.js';
+import { CurrentUser } from '../../core/auth/current-user.decorator.js';
+import { Public } from '../../core/auth/public.decorator.js';
+import { Client, type ClientInfo } from '../../core/http/client-info.decorator.js';
+import { RateLimit } from '../../core/rate-limit/rate-limit.decorator.js';
+import { AuthService } from './auth.service.js';
+import { AuthPayloadDto, SessionDto } from './dto/auth-payload.dto.js';
+import { LoginInput, RegisterInput } from './dto/auth.inputs.js';
+import { SessionsService } from './sessions.service.js';
+
+@Resolver()
+export class AuthResolver {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly sessionsService: SessionsService,
+  ) {}
+
+  @Public()
+  @RateLimit('strict')
+  @Mutation(() => AuthPayloadDto, { description: 'Create an account and start a session' })
+  register(
+    @Args('input') input: RegisterInput,
+    @Client() client: ClientInfo,
+  ): Promise<AuthPayloadDto> {
+    return this.auth.register(input, client);
+  }
+
+  @Public()
+  @RateLimit('strict')
+  @Mutation(() => AuthPayloadDto, { description: 'Exchange email and password for tokens' })
+  login(@Args('input') input: LoginInput, @Client() client: ClientInfo): Promise<AuthPayloadDto> {
+    return this.auth.login(input, client);
+  }
+
+  @Public()
+  @RateLimit('strict')
+  @Mutation(() => AuthPayloadDto, { description: 'Rotate the refresh token' })
+  refreshToken(@Args('token') token: string): Promise<AuthPayloadDto> {
+    return this.auth.refresh(token);
+  }
+
+  @Mutation(() => Boolean, { description: "End the access token's session" })
+  async logout(
+    @CurrentUser() actor: AuthUser,
+    @Args('refreshToken', { nullable: true }) refreshToken?: string,
+  ): Promise<boolean> {
+    await this.auth.logout(actor, refreshToken);
+    return true;
+  }
+
+  @Query(() => [SessionDto], { description: 'My active sessions' })
+  sessions(@CurrentUser() actor: AuthUser): Promise<SessionDto[]> {
+    return this.sessionsService.list(actor);
+  }
+
+  @Mutation(() => Boolean, { description: 'Revoke one of my sessions' })
+  async revokeSession(
+    @CurrentUser() actor: AuthUser,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<boolean> {
+    await this.sessionsService.revoke(actor, id);
+    return true;
+  }
+
+  @Mutation(() => Int, {
+    description: 'Revoke all my sessions but the current one; returns how many',
+  })
+  revokeOtherSessions(@CurrentUser() actor: AuthUser): Promise<number> {
+    return this.sessionsService.revokeOthers(actor);
+  }
+}

@@ -1,0 +1,165 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Counter } from 'prom-client';
+import { authConfig } from '../../config/auth.config.js';
+import { securityConfig } from '../../config/security.config.js';
+import { AccessTokenService } from '../../core/auth/access-token.service.js';
+import type { AuthUser } from '../../core/auth/auth-user.js';
+import { AppException } from '../../core/errors/app.exception.js';
+import { EventBus } from '../../core/events/event-bus.js';
+import type { ClientInfo } from '../../core/http/client-info.decorator.js';
+import type { AuthPayloadDto } from './dto/auth-payload.dto.js';
+import type { LoginInput, RegisterInput } from './dto/auth.inputs.js';
+import { toUserDto } from './dto/user.dto.js';
+import { PasswordService } from './password.service.js';
+import { SessionsRepository } from './sessions.repository.js';
+import type { UserWithRoles } from './user.entity.js';
+import { UsersRepository } from './users.repository.js';
+
+export const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
+
+const INVALID_CREDENTIALS = 'Invalid email or password';
+const INVALID_REFRESH = 'The refresh token is invalid or expired';
+
+export function isBanned(user: UserWithRoles, now = new Date()): boolean {
+  return user.bannedAt !== null && (user.bannedUntil === null || user.bannedUntil > now);
+}
+
+/** Registration, login, refresh-token rotation with reuse detection, logout. */
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly sessions: SessionsRepository,
+    private readonly passwords: PasswordService,
+    private readonly tokens: AccessTokenService,
+    private readonly events: EventBus,
+    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+    @Inject(securityConfig.KEY) private readonly security: ConfigType<typeof securityConfig>,
+    @InjectMetric('users_registered_total') private readonly registered: Counter,
+    @InjectMetric('logins_total') private readonly logins: Counter<'result'>,
+  ) {}
+
+  async register(input: RegisterInput, client: ClientInfo): Promise<AuthPayloadDto> {
+    this.passwords.assertStrong(input.password, 'password', input.email);
+    const passwordHash = await this.passwords.hash(input.password);
+    const user = await this.users.create({
+      email: input.email,
+      username: input.username,
+      passwordHash,
+    });
+    if (!user)
+      throw new AppException('CONFLICT', 'An account with this email or username already exists');
+    this.registered.inc();
+    this.events.emit('auth.registered', { userId: user.id, email: user.email });
+    return this.startSession(user, client);
+  }
+
+  /** Unknown email and wrong password get the same answer after the same argon2 work. */
+  async login(input: LoginInput, client: ClientInfo): Promise<AuthPayloadDto> {
+    const user = await this.users.getByEmailWithPassword(input.email);
+    const valid = await this.passwords.verify(user?.passwordHash, input.password);
+    if (!user || !valid) {
+      this.logins.inc({ result: 'failure' });
+      this.events.emit('auth.login.failed', { email: input.email, reason: 'invalid_credentials' });
+      throw new AppException('UNAUTHENTICATED', INVALID_CREDENTIALS);
+    }
+    if (isBanned(user)) {
+      this.logins.inc({ result: 'banned' });
+      this.events.emit('auth.login.failed', { email: input.email, reason: 'banned' });
+      throw new AppException('FORBIDDEN', 'This account is suspended');
+    }
+    const payload = await this.startSession(user, client);
+    this.logins.inc({ result: 'success' });
+    return payload;
+  }
+
+  /**
+   * Rotates the refresh token. Presenting a token that was already rotated means it leaked
+   * (or a client raced itself): the whole session is revoked and a security event emitted.
+   */
+  async refresh(refreshToken: string): Promise<AuthPayloadDto> {
+    const hash = sha256(refreshToken);
+    const found = await this.sessions.findByTokenHash(hash);
+    if (found.kind === 'unknown') throw new AppException('UNAUTHENTICATED', INVALID_REFRESH);
+    const { session } = found;
+    if (found.kind === 'rotated') {
+      await this.revokeForReuse(session.id, session.userId);
+      throw new AppException('UNAUTHENTICATED', INVALID_REFRESH);
+    }
+    const now = new Date();
+    if (session.revokedAt || session.expiresAt <= now || session.absoluteExpiresAt <= now) {
+      throw new AppException('UNAUTHENTICATED', INVALID_REFRESH);
+    }
+    const user = await this.users.getById(session.userId);
+    if (!user || isBanned(user)) {
+      await this.sessions.revoke(session.id, user ? 'banned' : 'user_gone');
+      throw new AppException('UNAUTHENTICATED', INVALID_REFRESH);
+    }
+    const next = randomBytes(32).toString('base64url');
+    const expiresAt = this.slidingExpiry(now, session.absoluteExpiresAt);
+    if (!(await this.sessions.rotate(session.id, hash, sha256(next), expiresAt))) {
+      await this.revokeForReuse(session.id, session.userId);
+      throw new AppException('UNAUTHENTICATED', INVALID_REFRESH);
+    }
+    return this.payload(user, session.id, next);
+  }
+
+  async logout(actor: AuthUser, refreshToken?: string): Promise<void> {
+    if (refreshToken) {
+      const found = await this.sessions.findByTokenHash(sha256(refreshToken));
+      if (found.kind === 'current' && found.session.userId === actor.id) {
+        await this.sessions.revoke(found.session.id, 'logout');
+      }
+    }
+    if (actor.sessionId) await this.sessions.revoke(actor.sessionId, 'logout');
+    this.events.emit('auth.logout', { userId: actor.id, sessionId: actor.sessionId ?? '' });
+  }
+
+  private async startSession(user: UserWithRoles, client: ClientInfo): Promise<AuthPayloadDto> {
+    const now = new Date();
+    const sessionId = randomUUID();
+    const refreshToken = randomBytes(32).toString('base64url');
+    const absoluteExpiresAt = new Date(now.getTime() + this.config.sessionMaxAgeSeconds * 1000);
+    await this.sessions.create({
+      id: sessionId,
+      userId: user.id,
+      refreshTokenHash: sha256(refreshToken),
+      ip: client.ip,
+      userAgent: client.userAgent,
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: this.slidingExpiry(now, absoluteExpiresAt),
+      absoluteExpiresAt,
+    });
+    this.events.emit('auth.login.succeeded', { userId: user.id, sessionId });
+    return this.payload(user, sessionId, refreshToken);
+  }
+
+  private async payload(
+    user: UserWithRoles,
+    sessionId: string,
+    refreshToken: string,
+  ): Promise<AuthPayloadDto> {
+    const accessToken = await this.tokens.sign({ id: user.id, roles: user.roles, sessionId });
+    return {
+      user: toUserDto(user),
+      accessToken,
+      refreshToken,
+      expiresIn: this.security.accessTokenTtlSeconds,
+    };
+  }
+
+  private slidingExpiry(now: Date, absolute: Date): Date {
+    return new Date(
+      Math.min(now.getTime() + this.config.refreshTtlSeconds * 1000, absolute.getTime()),
+    );
+  }
+
+  private async revokeForReuse(sessionId: string, userId: string): Promise<void> {
+    await this.sessions.revoke(sessionId, 'refresh_reuse');
+    this.events.emit('auth.refresh.reused', { userId, sessionId });
+  }
+}

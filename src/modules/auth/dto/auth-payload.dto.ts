@@ -1,0 +1,28 @@
+import { Field, GraphQLISODateTime, ID, Int, ObjectType } from '@nestjs/graphql';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { UserDto } from './user.dto.js';
+
+@ObjectType('AuthPayload')
+export class AuthPayloadDto {
+  @ApiProperty({ type: UserDto }) @Field(() => UserDto) user!: UserDto;
+  @ApiProperty({ description: 'JWT access token' }) @Field() accessToken!: string;
+  @ApiProperty({ description: 'Opaque refresh token; rotated on every use' })
+  @Field()
+  refreshToken!: string;
+  @ApiProperty({ description: 'Access-token lifetime in seconds' })
+  @Field(() => Int)
+  expiresIn!: number;
+}
+
+@ObjectType('Session')
+export class SessionDto {
+  @ApiProperty({ format: 'uuid' }) @Field(() => ID) id!: string;
+  @ApiProperty() @Field(() => GraphQLISODateTime) createdAt!: Date;
+  @ApiProperty() @Field(() => GraphQLISODateTime) lastUsedAt!: Date;
+  @ApiProperty() @Field(() => GraphQLISODateTime) expiresAt!: Date;
+  @ApiPropertyOptional() @Field(() => String, { nullable: true }) ip!: string | null;
+  @ApiPropertyOptional() @Field(() => String, { nullable: true }) userAgent!: string | null;
+  @ApiProperty({ description: 'The session of the access token in use' })
+  @Field()
+  current!: boolean;
+}
