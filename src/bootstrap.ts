@@ -71,6 +71,12 @@ export async function createApp(
     );
     SwaggerModule.setup('docs', nest, document, { jsonDocumentUrl: 'docs-json' });
   }
-  await nest.init();
+  try {
+    await nest.init();
+  } catch (error) {
+    // Release what a half-started app holds (pools, workers) before reporting the failure.
+    await nest.close().catch(() => undefined);
+    throw error;
+  }
   return nest;
 }

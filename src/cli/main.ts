@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { appConfig } from '../config/app.config.js';
+import { authConfig } from '../config/auth.config.js';
 import { databaseConfig } from '../config/database.config.js';
 import { ConfigValidationError } from '../config/env.schema.js';
 import { loadDotEnvFile, loadEnv } from '../config/load-env.js';
@@ -9,14 +10,28 @@ import { generateSecret } from '../config/secrets.js';
 import { buildDataSourceOptions } from '../core/database/data-source.options.js';
 import { resolveDatabaseUrl } from '../core/database/database-url.js';
 import { stopEmbeddedPostgres } from '../core/database/embedded-postgres.js';
+import { ensureAdmin } from '../modules/auth/admin-bootstrap.js';
+import { PasswordService } from '../modules/auth/password.service.js';
 
 const USAGE = `usage: npm run cli -- <command>
 
   migrate          apply pending migrations
   migrate:revert   revert the last applied migration
   migrate:status   list migrations and whether each is applied
+  create-admin <email>
+                   create (or promote) an admin; the password is read from ADMIN_PASSWORD
+                   or, when that is unset, from the first line of standard input
   secrets          print fresh strong values for JWT_SECRET and SIGNING_SECRET
   schema           write the GraphQL schema to schema.graphql`;
+
+async function readFirstLine(): Promise<string> {
+  let data = '';
+  for await (const chunk of process.stdin) {
+    data += String(chunk);
+    if (data.includes('\n')) break;
+  }
+  return data.split('\n')[0].trim();
+}
 
 const print = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -55,6 +70,16 @@ const commands: Record<string, () => Promise<void>> = {
       const pending = await ds.showMigrations();
       print(pending ? 'there are pending migrations' : 'all migrations are applied');
     }),
+  'create-admin': async () => {
+    const email = process.argv[3]?.trim().toLowerCase();
+    if (!email || !/^[^@\s]+@[^@\s]+$/.test(email)) throw new Error('usage: create-admin <email>');
+    const password = process.env.ADMIN_PASSWORD ?? (await readFirstLine());
+    const passwords = new PasswordService(authConfig());
+    await withDataSource(async (ds) => {
+      await ds.runMigrations({ transaction: 'each' });
+      print(`${email}: ${await ensureAdmin(ds, passwords, email, password)}`);
+    });
+  },
   secrets: async () => {
     print(`JWT_SECRET=${generateSecret()}`);
     print(`SIGNING_SECRET=${generateSecret()}`);

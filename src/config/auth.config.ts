@@ -6,6 +6,10 @@ export const authConfig = registerAs('auth', () => {
   return {
     refreshTtlSeconds: env.AUTH_REFRESH_TTL_SECONDS,
     sessionMaxAgeSeconds: env.AUTH_SESSION_MAX_AGE_SECONDS,
+    bootstrapAdmin:
+      env.ADMIN_EMAIL && env.ADMIN_PASSWORD
+        ? { email: env.ADMIN_EMAIL.trim().toLowerCase(), password: env.ADMIN_PASSWORD }
+        : undefined,
     argon2: {
       memoryCost: env.ARGON2_MEMORY_KIB,
       timeCost: env.ARGON2_ITERATIONS,

@@ -1,6 +1,7 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
+  IsEmail,
   IsIn,
   IsInt,
   IsNumber,
@@ -280,6 +281,15 @@ export class Env {
   @Max(31_536_000)
   AUTH_SESSION_MAX_AGE_SECONDS = 30 * 86_400;
 
+  @IsOptional()
+  @IsEmail({}, { message: 'must be an email address' })
+  ADMIN_EMAIL?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  ADMIN_PASSWORD?: string;
+
   @Transform(toInt)
   @IsInt()
   @Min(8192)
@@ -359,6 +369,9 @@ function productionProblems(env: Env): string[] {
   if (!env.SIGNING_SECRET) problems.push('SIGNING_SECRET is required in production');
   const secrets = SECRET_VARIABLES.map((name) => [name, env[name]] as const);
   problems.push(...findSecretProblems(secrets));
+  if (env.ADMIN_EMAIL && !env.ADMIN_PASSWORD) {
+    problems.push('ADMIN_PASSWORD is required when ADMIN_EMAIL is set');
+  }
   if (env.CORS_ORIGINS.split(',').some((o) => o.trim() === '*')) {
     problems.push('CORS_ORIGINS must not contain * in production');
   }

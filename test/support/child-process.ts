@@ -21,11 +21,15 @@ export function freePort(): Promise<number> {
 }
 
 /** Runs a TypeScript entry in a real Node process (SWC-compiled on the fly), collecting its output. */
-export function spawnTs(entry: string, env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', entry], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function spawnTs(entry: string, env: Record<string, string>, args: string[] = []): Child {
+  const child = spawn(
+    process.execPath,
+    ['--import', '@swc-node/register/esm-register', entry, ...args],
+    {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const lines: string[] = [];
   const stderr: string[] = [];
   const waiters: Array<{ match: (l: string) => boolean; resolve: (l: string) => void }> = [];

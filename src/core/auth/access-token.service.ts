@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { errors, jwtVerify, SignJWT } from 'jose';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { createSecretKey, type KeyObject, randomBytes, randomUUID } from 'node:crypto';
 import { securityConfig } from '../../config/security.config.js';
 import type { AuthUser } from './auth-user.js';
+import { verifyHs256 } from './hs256.js';
 
 const ALGORITHM = 'HS256';
 
@@ -11,6 +12,7 @@ const ALGORITHM = 'HS256';
 @Injectable()
 export class AccessTokenService {
   private readonly key: Uint8Array;
+  private readonly keyObject: KeyObject;
 
   constructor(
     @Inject(securityConfig.KEY) private readonly config: ConfigType<typeof securityConfig>,
@@ -24,6 +26,7 @@ export class AccessTokenService {
       );
       this.key = randomBytes(32);
     }
+    this.keyObject = createSecretKey(this.key);
   }
 
   async sign(user: AuthUser, ttlSeconds = this.config.accessTokenTtlSeconds): Promise<string> {
@@ -43,21 +46,15 @@ export class AccessTokenService {
 
   /** The caller behind a token, or undefined for any invalid, expired or foreign token. */
   async verify(token: string): Promise<AuthUser | undefined> {
-    try {
-      const { payload } = await jwtVerify(token, this.key, {
-        algorithms: [ALGORITHM],
-        issuer: this.config.jwtIssuer,
-        audience: this.config.jwtAudience,
-        requiredClaims: ['sub', 'jti', 'exp'],
-      });
-      const roles = Array.isArray(payload.roles)
-        ? payload.roles.filter((r) => typeof r === 'string')
-        : [];
-      const sessionId = typeof payload.sid === 'string' ? payload.sid : undefined;
-      return { id: payload.sub as string, roles, tokenId: payload.jti, sessionId };
-    } catch (error) {
-      if (error instanceof errors.JOSEError) return undefined;
-      throw error;
-    }
+    const payload = verifyHs256(token, this.keyObject, {
+      issuer: this.config.jwtIssuer,
+      audience: this.config.jwtAudience,
+    });
+    if (!payload) return undefined;
+    const roles = Array.isArray(payload.roles)
+      ? payload.roles.filter((r): r is string => typeof r === 'string')
+      : [];
+    const sessionId = typeof payload.sid === 'string' ? payload.sid : undefined;
+    return { id: payload.sub, roles, tokenId: payload.jti, sessionId };
   }
 }

@@ -4,23 +4,24 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { Redis } from 'ioredis';
 import { httpConfig } from '../../config/http.config.js';
 import { queueConfig } from '../../config/queue.config.js';
+import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 
-/** Owns the Redis connection behind shared limits, so shutdown closes it. */
+/** Owns the store behind the limits (Redis when configured, else memory) and closes it. */
 @Injectable()
 export class RateLimitStorage implements OnApplicationShutdown {
-  readonly redis?: RedisThrottlerStorage;
+  readonly store: RedisThrottlerStorage | MemoryThrottlerStorage;
 
   constructor(@Inject(queueConfig.KEY) queue: ConfigType<typeof queueConfig>) {
-    if (queue.redisUrl) {
-      this.redis = new RedisThrottlerStorage(
-        new Redis(queue.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 }),
-      );
-    }
+    this.store = queue.redisUrl
+      ? new RedisThrottlerStorage(
+          new Redis(queue.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 }),
+        )
+      : new MemoryThrottlerStorage();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.redis?.close();
+    await this.store.close();
   }
 }
 
@@ -38,7 +39,7 @@ class RateLimitStorageModule {}
           limit,
           ttl,
         })),
-        storage: storage.redis,
+        storage: storage.store,
       }),
     }),
   ],

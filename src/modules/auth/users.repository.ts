@@ -81,8 +81,9 @@ export class UsersRepository {
     await this.users.update({ id }, { passwordHash });
   }
 
+  // A plain object: no entity instantiation on the hot read path.
   private hydrate(row: Record<string, unknown>, withPassword = false): UserWithRoles {
-    const user = this.users.create({
+    const user = {
       id: row.id as string,
       email: row.email as string,
       username: (row.username as string | null) ?? null,
@@ -99,9 +100,9 @@ export class UsersRepository {
       deletedAt: row.deleted_at as Date | null,
       createdAt: row.created_at as Date,
       updatedAt: row.updated_at as Date,
-    }) as UserWithRoles;
-    if (withPassword) user.passwordHash = row.password_hash as string;
-    user.roles = row.roles as string[];
+      passwordHash: withPassword ? (row.password_hash as string) : '',
+      roles: row.roles as string[],
+    };
     return user;
   }
 }
