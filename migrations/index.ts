@@ -1,5 +1,6 @@
 import { Initial1763900000000 } from './1763900000000-initial.js';
 import { Auth1763900000001 } from './1763900000001-auth.js';
+import { UserTokens1763900000002 } from './1763900000002-user-tokens.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests load the same set. */
-export const migrations = [Initial1763900000000, Auth1763900000001];
+export const migrations = [Initial1763900000000, Auth1763900000001, UserTokens1763900000002];

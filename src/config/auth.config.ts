@@ -6,6 +6,8 @@ export const authConfig = registerAs('auth', () => {
   return {
     refreshTtlSeconds: env.AUTH_REFRESH_TTL_SECONDS,
     sessionMaxAgeSeconds: env.AUTH_SESSION_MAX_AGE_SECONDS,
+    verifyEmailTtlSeconds: env.AUTH_VERIFY_EMAIL_TTL_SECONDS,
+    resetPasswordTtlSeconds: env.AUTH_RESET_PASSWORD_TTL_SECONDS,
     bootstrapAdmin:
       env.ADMIN_EMAIL && env.ADMIN_PASSWORD
         ? { email: env.ADMIN_EMAIL.trim().toLowerCase(), password: env.ADMIN_PASSWORD }

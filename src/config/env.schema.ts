@@ -281,6 +281,18 @@ export class Env {
   @Max(31_536_000)
   AUTH_SESSION_MAX_AGE_SECONDS = 30 * 86_400;
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(300)
+  @Max(604_800)
+  AUTH_VERIFY_EMAIL_TTL_SECONDS = 86_400;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(300)
+  @Max(604_800)
+  AUTH_RESET_PASSWORD_TTL_SECONDS = 1800;
+
   @IsOptional()
   @IsEmail({}, { message: 'must be an email address' })
   ADMIN_EMAIL?: string;

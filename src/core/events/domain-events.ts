@@ -7,6 +7,8 @@ export interface DomainEvents {
   'auth.refresh.reused': { userId: string; sessionId: string };
   'auth.session.revoked': { userId: string; sessionId: string };
   'auth.password.changed': { userId: string };
+  'auth.email.verified': { userId: string };
+  'auth.password.reset': { userId: string };
   'user.profile.updated': { userId: string; fields: string[] };
 }
 

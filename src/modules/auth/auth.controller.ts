@@ -16,8 +16,17 @@ import { Client, type ClientInfo } from '../../core/http/client-info.decorator.j
 import { RateLimit } from '../../core/rate-limit/rate-limit.decorator.js';
 import { AuthService } from './auth.service.js';
 import { AuthPayloadDto, SessionDto } from './dto/auth-payload.dto.js';
-import { LoginInput, LogoutInput, RefreshInput, RegisterInput } from './dto/auth.inputs.js';
+import {
+  ForgotPasswordInput,
+  LoginInput,
+  LogoutInput,
+  RefreshInput,
+  RegisterInput,
+  ResetPasswordInput,
+  VerifyEmailInput,
+} from './dto/auth.inputs.js';
 import { SessionsService } from './sessions.service.js';
+import { VerificationService } from './verification.service.js';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -25,6 +34,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly sessions: SessionsService,
+    private readonly verification: VerificationService,
   ) {}
 
   @Public()
@@ -59,6 +69,44 @@ export class AuthController {
   @ApiOperation({ summary: "End the access token's session (and the given refresh token's)" })
   async logout(@CurrentUser() actor: AuthUser, @Body() input: LogoutInput): Promise<void> {
     await this.auth.logout(actor, input.refreshToken);
+  }
+
+  @Public()
+  @RateLimit('strict')
+  @Post('verify-email')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Confirm the email address with the token from the mailed link' })
+  async verifyEmail(@Body() input: VerifyEmailInput): Promise<void> {
+    await this.verification.verifyEmail(input.token);
+  }
+
+  @ApiBearerAuth()
+  @RateLimit('strict')
+  @Post('verify-email/resend')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Mail a new verification link (nothing when already verified)' })
+  async resendVerificationEmail(@CurrentUser() actor: AuthUser): Promise<Record<string, never>> {
+    await this.verification.resendVerification(actor);
+    return {};
+  }
+
+  @Public()
+  @RateLimit('strict')
+  @Post('password/forgot')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Mail a password reset link; the same answer whether or not it exists' })
+  async forgotPassword(@Body() input: ForgotPasswordInput): Promise<Record<string, never>> {
+    await this.verification.requestPasswordReset(input.email);
+    return {};
+  }
+
+  @Public()
+  @RateLimit('strict')
+  @Post('password/reset')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Set a new password with the mailed token; ends every session' })
+  async resetPassword(@Body() input: ResetPasswordInput): Promise<void> {
+    await this.verification.resetPassword(input.token, input.password);
   }
 
   @ApiBearerAuth()

@@ -14,6 +14,8 @@ import { UsersController } from './users.controller.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersResolver } from './users.resolver.js';
 import { UsersService } from './users.service.js';
+import { UserTokensRepository } from './user-tokens.repository.js';
+import { VerificationService } from './verification.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity, SessionEntity])],
@@ -26,6 +28,8 @@ import { UsersService } from './users.service.js';
     PasswordService,
     UsersRepository,
     SessionsRepository,
+    UserTokensRepository,
+    VerificationService,
     AuthResolver,
     UsersResolver,
     makeCounterProvider({ name: 'users_registered_total', help: 'Accounts registered' }),

@@ -6,14 +6,16 @@ import { Client, type ClientInfo } from '../../core/http/client-info.decorator.j
 import { RateLimit } from '../../core/rate-limit/rate-limit.decorator.js';
 import { AuthService } from './auth.service.js';
 import { AuthPayloadDto, SessionDto } from './dto/auth-payload.dto.js';
-import { LoginInput, RegisterInput } from './dto/auth.inputs.js';
+import { LoginInput, RegisterInput, ResetPasswordInput } from './dto/auth.inputs.js';
 import { SessionsService } from './sessions.service.js';
+import { VerificationService } from './verification.service.js';
 
 @Resolver()
 export class AuthResolver {
   constructor(
     private readonly auth: AuthService,
     private readonly sessionsService: SessionsService,
+    private readonly verification: VerificationService,
   ) {}
 
   @Public()
@@ -46,6 +48,41 @@ export class AuthResolver {
     @Args('refreshToken', { nullable: true }) refreshToken?: string,
   ): Promise<boolean> {
     await this.auth.logout(actor, refreshToken);
+    return true;
+  }
+
+  @Public()
+  @RateLimit('strict')
+  @Mutation(() => Boolean, { description: 'Confirm the email address with the mailed token' })
+  async verifyEmail(@Args('token') token: string): Promise<boolean> {
+    await this.verification.verifyEmail(token);
+    return true;
+  }
+
+  @RateLimit('strict')
+  @Mutation(() => Boolean, {
+    description: 'Mail a new verification link (nothing when already verified)',
+  })
+  async resendVerificationEmail(@CurrentUser() actor: AuthUser): Promise<boolean> {
+    await this.verification.resendVerification(actor);
+    return true;
+  }
+
+  @Public()
+  @RateLimit('strict')
+  @Mutation(() => Boolean, {
+    description: 'Mail a password reset link; always true, whether or not the account exists',
+  })
+  async requestPasswordReset(@Args('email') email: string): Promise<boolean> {
+    await this.verification.requestPasswordReset(email);
+    return true;
+  }
+
+  @Public()
+  @RateLimit('strict')
+  @Mutation(() => Boolean, { description: 'Set a new password with the mailed token' })
+  async resetPassword(@Args('input') input: ResetPasswordInput): Promise<boolean> {
+    await this.verification.resetPassword(input.token, input.password);
     return true;
   }
 

@@ -66,3 +66,37 @@ export class LogoutInput {
   @MaxLength(200)
   refreshToken?: string;
 }
+
+@InputType()
+export class VerifyEmailInput {
+  @ApiProperty({ description: 'The token from the verification link' })
+  @Field()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  token!: string;
+}
+
+@InputType()
+export class ForgotPasswordInput {
+  @ApiProperty({ example: 'ada@example.com' })
+  @Field()
+  @NormalizedEmail()
+  email!: string;
+}
+
+@InputType()
+export class ResetPasswordInput {
+  @ApiProperty({ description: 'The token from the reset link' })
+  @Field()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  token!: string;
+
+  @ApiProperty({ minLength: 10, maxLength: 128 })
+  @Field()
+  @IsString()
+  @MaxLength(128)
+  password!: string;
+}
