@@ -1,6 +1,14 @@
 import { Initial1763900000000 } from './1763900000000-initial.js';
 import { Auth1763900000001 } from './1763900000001-auth.js';
 import { UserTokens1763900000002 } from './1763900000002-user-tokens.js';
+import { AccountLifecycle1763900000003 } from './1763900000003-account-lifecycle.js';
+import { TwoFactor1763900000004 } from './1763900000004-two-factor.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests load the same set. */
-export const migrations = [Initial1763900000000, Auth1763900000001, UserTokens1763900000002];
+export const migrations = [
+  Initial1763900000000,
+  Auth1763900000001,
+  UserTokens1763900000002,
+  AccountLifecycle1763900000003,
+  TwoFactor1763900000004,
+];

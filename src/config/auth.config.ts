@@ -8,6 +8,12 @@ export const authConfig = registerAs('auth', () => {
     sessionMaxAgeSeconds: env.AUTH_SESSION_MAX_AGE_SECONDS,
     verifyEmailTtlSeconds: env.AUTH_VERIFY_EMAIL_TTL_SECONDS,
     resetPasswordTtlSeconds: env.AUTH_RESET_PASSWORD_TTL_SECONDS,
+    loginMaxFailures: env.AUTH_LOGIN_MAX_FAILURES,
+    loginFailureWindowSeconds: env.AUTH_LOGIN_FAILURE_WINDOW_SECONDS,
+    requireTwoFactorForAdmins: env.AUTH_REQUIRE_2FA_FOR_ADMINS,
+    changeEmailTtlSeconds: env.AUTH_CHANGE_EMAIL_TTL_SECONDS,
+    accountRestoreDays: env.AUTH_ACCOUNT_RESTORE_DAYS,
+    exportDir: env.EXPORT_DIR,
     bootstrapAdmin:
       env.ADMIN_EMAIL && env.ADMIN_PASSWORD
         ? { email: env.ADMIN_EMAIL.trim().toLowerCase(), password: env.ADMIN_PASSWORD }

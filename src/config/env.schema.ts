@@ -293,6 +293,38 @@ export class Env {
   @Max(604_800)
   AUTH_RESET_PASSWORD_TTL_SECONDS = 1800;
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  AUTH_LOGIN_MAX_FAILURES = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  AUTH_LOGIN_FAILURE_WINDOW_SECONDS = 60;
+
+  @Transform(toBool)
+  @IsBoolean()
+  AUTH_REQUIRE_2FA_FOR_ADMINS = false;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(300)
+  @Max(604_800)
+  AUTH_CHANGE_EMAIL_TTL_SECONDS = 86_400;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  AUTH_ACCOUNT_RESTORE_DAYS = 30;
+
+  @IsString()
+  @MinLength(1)
+  EXPORT_DIR = '.data/exports';
+
   @IsOptional()
   @IsEmail({}, { message: 'must be an email address' })
   ADMIN_EMAIL?: string;

@@ -5,6 +5,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { allConfigs } from '../config/index.js';
 import { AccessTokenService } from './auth/access-token.service.js';
 import { AuthGuard } from './auth/auth.guard.js';
+import { PermissionsService } from './auth/permissions.service.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EventBus } from './events/event-bus.js';
 import { AllExceptionsFilter } from './errors/all-exceptions.filter.js';
@@ -37,12 +38,13 @@ import { createValidationPipe } from './validation/validation.pipe.js';
   providers: [
     ShutdownState,
     AccessTokenService,
+    PermissionsService,
     EventBus,
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: AppThrottlerGuard },
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
   ],
-  exports: [ShutdownState, AccessTokenService, EventBus, DatabaseModule],
+  exports: [ShutdownState, AccessTokenService, PermissionsService, EventBus, DatabaseModule],
 })
 export class CoreModule {}

@@ -5,6 +5,8 @@ import { AppException } from '../errors/app.exception.js';
 import { getRequest } from '../http/get-request.js';
 import { AccessTokenService } from './access-token.service.js';
 import type { AuthUser } from './auth-user.js';
+import { PERMISSIONS_KEY } from './permissions.decorator.js';
+import { PermissionsService } from './permissions.service.js';
 import { IS_PUBLIC_KEY } from './public.decorator.js';
 import { ROLES_KEY } from './roles.decorator.js';
 
@@ -26,6 +28,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: AccessTokenService,
+    private readonly permissions: PermissionsService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -42,6 +45,16 @@ export class AuthGuard implements CanActivate {
     const roles = this.reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, targets);
     if (roles?.length && !roles.some((role) => user.roles.includes(role))) {
       throw new AppException('FORBIDDEN', 'You do not have permission to do this');
+    }
+    const required = this.reflector.getAllAndOverride<string[] | undefined>(
+      PERMISSIONS_KEY,
+      targets,
+    );
+    if (required?.length) {
+      const granted = await this.permissions.forRoles(user.roles);
+      if (!required.every((permission) => granted.has(permission))) {
+        throw new AppException('FORBIDDEN', 'You do not have permission to do this');
+      }
     }
     return true;
   }

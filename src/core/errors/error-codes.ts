@@ -23,6 +23,12 @@ export const ERROR_CODES = {
     title: 'Service unavailable',
   },
   INTERNAL: { status: 500, graphqlCode: 'INTERNAL', title: 'Internal error' },
+  OTP_REQUIRED: { status: 401, graphqlCode: 'OTP_REQUIRED', title: 'One-time code required' },
+  TWO_FACTOR_REQUIRED: {
+    status: 403,
+    graphqlCode: 'TWO_FACTOR_REQUIRED',
+    title: 'Two-factor authentication required',
+  },
 } as const satisfies Record<string, { status: number; graphqlCode: string; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -10,6 +10,15 @@ export interface DomainEvents {
   'auth.email.verified': { userId: string };
   'auth.password.reset': { userId: string };
   'user.profile.updated': { userId: string; fields: string[] };
+  'auth.email.changed': { userId: string };
+  'user.deleted': { userId: string };
+  'auth.2fa.enabled': { userId: string };
+  'auth.2fa.disabled': { userId: string };
+  'user.banned': { userId: string; reason: string; until: string | null };
+  'user.unbanned': { userId: string };
+  'user.role.assigned': { userId: string; role: string };
+  'user.role.revoked': { userId: string; role: string };
+  'user.updated': { userId: string; fields: string[] };
 }
 
 export type DomainEventName = keyof DomainEvents;

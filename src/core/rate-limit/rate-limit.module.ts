@@ -1,4 +1,4 @@
-import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { Redis } from 'ioredis';
@@ -25,8 +25,10 @@ export class RateLimitStorage implements OnApplicationShutdown {
   }
 }
 
+/** The store itself, for services with their own counters (login lockout). */
+@Global()
 @Module({ providers: [RateLimitStorage], exports: [RateLimitStorage] })
-class RateLimitStorageModule {}
+export class RateLimitStorageModule {}
 
 @Module({
   imports: [

@@ -69,6 +69,14 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     };
   }
 
+  /** Forgets a key's window and block (e.g. a successful login clears its failures). */
+  async reset(key: string, throttlerName: string): Promise<void> {
+    const base = `throttle:${throttlerName}:${key}`;
+    await this.redis.del(`${base}:hits`, `${base}:block`).catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'Rate-limit storage unavailable; key not reset');
+    });
+  }
+
   async close(): Promise<void> {
     await this.redis.quit().catch(() => undefined);
   }

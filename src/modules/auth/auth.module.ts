@@ -1,14 +1,28 @@
 import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
+import { AccountController } from './account.controller.js';
+import { AccountResolver } from './account.resolver.js';
+import { AccountService } from './account.service.js';
+import { AccountsWorker } from './accounts.worker.js';
 import { AdminBootstrap } from './admin-bootstrap.js';
+import { AdminUsersController } from './admin/admin-users.controller.js';
+import { AdminUsersRepository } from './admin/admin-users.repository.js';
+import { AdminUsersResolver } from './admin/admin-users.resolver.js';
+import { AdminUsersService } from './admin/admin-users.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthResolver } from './auth.resolver.js';
 import { AuthService } from './auth.service.js';
+import { LoginAttemptsService } from './login-attempts.service.js';
 import { PasswordService } from './password.service.js';
 import { SessionEntity } from './session.entity.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
+import { TwoFactorController } from './two-factor.controller.js';
+import { TwoFactorRequiredGuard } from './two-factor-required.guard.js';
+import { TwoFactorResolver } from './two-factor.resolver.js';
+import { TwoFactorService } from './two-factor.service.js';
 import { UserEntity } from './user.entity.js';
 import { UsersController } from './users.controller.js';
 import { UsersRepository } from './users.repository.js';
@@ -19,8 +33,17 @@ import { VerificationService } from './verification.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity, SessionEntity])],
-  controllers: [AuthController, UsersController],
+  controllers: [
+    AuthController,
+    UsersController,
+    AccountController,
+    TwoFactorController,
+    AdminUsersController,
+  ],
   providers: [
+    AdminUsersService,
+    AdminUsersRepository,
+    AdminUsersResolver,
     AdminBootstrap,
     AuthService,
     SessionsService,
@@ -30,12 +53,19 @@ import { VerificationService } from './verification.service.js';
     SessionsRepository,
     UserTokensRepository,
     VerificationService,
+    AccountService,
+    AccountsWorker,
+    AccountResolver,
+    LoginAttemptsService,
+    TwoFactorService,
+    TwoFactorResolver,
+    { provide: APP_GUARD, useClass: TwoFactorRequiredGuard },
     AuthResolver,
     UsersResolver,
     makeCounterProvider({ name: 'users_registered_total', help: 'Accounts registered' }),
     makeCounterProvider({
       name: 'logins_total',
-      help: 'Login attempts by result (success, failure, banned)',
+      help: 'Login attempts by result (success, failure, banned, locked)',
       labelNames: ['result'],
     }),
   ],

@@ -13,8 +13,10 @@ import type { ClientInfo } from '../../core/http/client-info.decorator.js';
 import type { AuthPayloadDto } from './dto/auth-payload.dto.js';
 import type { LoginInput, RegisterInput } from './dto/auth.inputs.js';
 import { toUserDto } from './dto/user.dto.js';
+import { LoginAttemptsService } from './login-attempts.service.js';
 import { PasswordService } from './password.service.js';
 import { SessionsRepository } from './sessions.repository.js';
+import { TwoFactorService } from './two-factor.service.js';
 import type { UserWithRoles } from './user.entity.js';
 import { UsersRepository } from './users.repository.js';
 
@@ -40,6 +42,8 @@ export class AuthService {
     @Inject(securityConfig.KEY) private readonly security: ConfigType<typeof securityConfig>,
     @InjectMetric('users_registered_total') private readonly registered: Counter,
     @InjectMetric('logins_total') private readonly logins: Counter<'result'>,
+    private readonly attempts: LoginAttemptsService,
+    private readonly twoFactor: TwoFactorService,
   ) {}
 
   async register(input: RegisterInput, client: ClientInfo): Promise<AuthPayloadDto> {
@@ -57,13 +61,17 @@ export class AuthService {
     return this.startSession(user, client);
   }
 
-  /** Unknown email and wrong password get the same answer after the same argon2 work. */
+  /**
+   * Unknown email and wrong password get the same answer after the same argon2 work; a locked
+   * email + IP pair (see LoginAttemptsService) is refused before any of it. With two-factor on,
+   * a right password still needs `otp` (a TOTP code or an unused backup code).
+   */
   async login(input: LoginInput, client: ClientInfo): Promise<AuthPayloadDto> {
+    await this.attempts.assertNotLocked(input.email, client.ip);
     const user = await this.users.getByEmailWithPassword(input.email);
     const valid = await this.passwords.verify(user?.passwordHash, input.password);
     if (!user || !valid) {
-      this.logins.inc({ result: 'failure' });
-      this.events.emit('auth.login.failed', { email: input.email, reason: 'invalid_credentials' });
+      await this.failed(input.email, client);
       throw new AppException('UNAUTHENTICATED', INVALID_CREDENTIALS);
     }
     if (isBanned(user)) {
@@ -71,6 +79,15 @@ export class AuthService {
       this.events.emit('auth.login.failed', { email: input.email, reason: 'banned' });
       throw new AppException('FORBIDDEN', 'This account is suspended');
     }
+    const secondFactor = await this.twoFactor.verifyLogin(user.id, input.otp);
+    if (secondFactor === 'missing') {
+      throw new AppException('OTP_REQUIRED', 'A one-time code from the authenticator is required');
+    }
+    if (secondFactor === 'invalid') {
+      await this.failed(input.email, client);
+      throw new AppException('UNAUTHENTICATED', 'The one-time code is invalid');
+    }
+    await this.attempts.recordSuccess(input.email, client.ip);
     const payload = await this.startSession(user, client);
     this.logins.inc({ result: 'success' });
     return payload;
@@ -116,6 +133,12 @@ export class AuthService {
     }
     if (actor.sessionId) await this.sessions.revoke(actor.sessionId, 'logout');
     this.events.emit('auth.logout', { userId: actor.id, sessionId: actor.sessionId ?? '' });
+  }
+
+  private async failed(email: string, client: ClientInfo): Promise<void> {
+    this.logins.inc({ result: 'failure' });
+    this.events.emit('auth.login.failed', { email, reason: 'invalid_credentials' });
+    await this.attempts.recordFailure(email, client.ip);
   }
 
   private async startSession(user: UserWithRoles, client: ClientInfo): Promise<AuthPayloadDto> {

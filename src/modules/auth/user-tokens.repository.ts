@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 
-export type UserTokenPurpose = 'verify_email' | 'reset_password';
+export type UserTokenPurpose = 'verify_email' | 'reset_password' | 'change_email';
 
 /** Single-use account tokens, stored as SHA-256 hashes only. */
 @Injectable()
@@ -15,6 +15,7 @@ export class UserTokensRepository {
     purpose: UserTokenPurpose,
     tokenHash: string,
     expiresAt: Date,
+    newEmail?: string,
   ): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.query(
@@ -22,9 +23,9 @@ export class UserTokensRepository {
         [userId, purpose],
       );
       await tx.query(
-        `INSERT INTO user_tokens (user_id, purpose, token_hash, expires_at)
-         VALUES ($1, $2, $3, $4)`,
-        [userId, purpose, tokenHash, expiresAt],
+        `INSERT INTO user_tokens (user_id, purpose, token_hash, expires_at, new_email)
+         VALUES ($1, $2, $3, $4, $5)`,
+        [userId, purpose, tokenHash, expiresAt, newEmail ?? null],
       );
     });
   }
@@ -47,21 +48,21 @@ export class UserTokensRepository {
   async consume(
     tokenHash: string,
     purpose: UserTokenPurpose,
-    apply: (userId: string, tx: EntityManager) => Promise<void>,
+    apply: (userId: string, tx: EntityManager, token: { newEmail: string | null }) => Promise<void>,
   ): Promise<string | undefined> {
     return this.db.transaction(async (tx) => {
       // An UPDATE answers [rows, affected count] through the postgres driver.
-      const [rows]: [Array<{ user_id: string }>, number] = await tx.query(
+      const [rows]: [Array<{ user_id: string; new_email: string | null }>, number] = await tx.query(
         `UPDATE user_tokens t SET used_at = now()
          FROM users u
          WHERE u.id = t.user_id AND u.deleted_at IS NULL
            AND t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > now()
-         RETURNING t.user_id`,
+         RETURNING t.user_id, t.new_email`,
         [tokenHash, purpose],
       );
       const userId = rows[0]?.user_id;
       if (!userId) return undefined;
-      await apply(userId, tx);
+      await apply(userId, tx, { newEmail: rows[0]?.new_email ?? null });
       return userId;
     });
   }

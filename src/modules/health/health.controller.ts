@@ -2,7 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../../core/auth/public.decorator.js';
-import { Roles } from '../../core/auth/roles.decorator.js';
+import { Permissions } from '../../core/auth/permissions.decorator.js';
 import { NoRateLimit } from '../../core/rate-limit/rate-limit.decorator.js';
 import { HealthService } from './health.service.js';
 
@@ -30,7 +30,7 @@ export class HealthController {
     return body;
   }
 
-  @Roles('admin')
+  @Permissions('health.details')
   @Get('health/details')
   @ApiOperation({ summary: 'Admin: every check with latency, pool stats, uptime and version' })
   details(): Promise<Record<string, unknown>> {

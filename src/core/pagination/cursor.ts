@@ -1,0 +1,60 @@
+import { AppException } from '../errors/app.exception.js';
+
+/** A keyset position: the sort it belongs to, the sort key of the last row, and its id. */
+export interface Keyset {
+  sort: string;
+  key: string;
+  id: string;
+}
+
+const MAX_CURSOR_LENGTH = 500;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const invalid = (): AppException =>
+  new AppException('VALIDATION_FAILED', 'The request is not valid', {
+    errors: [{ field: 'cursor', message: 'cursor is not valid' }],
+  });
+
+/** Opaque to clients: base64url of a JSON array `[sort, key, id]`. */
+export function encodeCursor(keyset: Keyset): string {
+  return Buffer.from(JSON.stringify([keyset.sort, keyset.key, keyset.id])).toString('base64url');
+}
+
+/**
+ * Strict decoding: anything but a cursor this API issued (for the same sort) is VALIDATION_FAILED.
+ * `validKey` checks the key's shape (e.g. a timestamp for createdAt).
+ */
+export function decodeCursor(
+  cursor: string,
+  expectedSort?: string,
+  validKey: (key: string) => boolean = () => true,
+): Keyset {
+  if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !BASE64URL.test(cursor)) {
+    throw invalid();
+  }
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  // Only the canonical encoding is accepted (no trailing bits, no alternative spellings).
+  if (Buffer.from(text).toString('base64url') !== cursor) throw invalid();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw invalid();
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 3 ||
+    !parsed.every((part): part is string => typeof part === 'string')
+  ) {
+    throw invalid();
+  }
+  const [sort, key, id] = parsed;
+  if (expectedSort !== undefined && sort !== expectedSort) throw invalid();
+  if (!UUID.test(id) || key.length > 320 || !validKey(key)) throw invalid();
+  return { sort, key, id };
+}
+
+/** A timestamp key as PostgreSQL prints it with microseconds, e.g. 2026-01-02T03:04:05.123456Z. */
+export const isTimestampKey = (key: string): boolean =>
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(key) && !Number.isNaN(Date.parse(key));

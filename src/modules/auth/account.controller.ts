@@ -1,0 +1,90 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { AuthUser } from '../../core/auth/auth-user.js';
+import { CurrentUser } from '../../core/auth/current-user.decorator.js';
+import { Public } from '../../core/auth/public.decorator.js';
+import { AccountService } from './account.service.js';
+import {
+  ChangeEmailInput,
+  ConfirmEmailChangeInput,
+  DeleteAccountInput,
+  JobAcceptedDto,
+} from './dto/account.inputs.js';
+
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller('users/me')
+export class AccountController {
+  constructor(private readonly account: AccountService) {}
+
+  @Post('email')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Change my email: a link goes to the new address, a notice to the old one',
+  })
+  async changeEmail(
+    @CurrentUser() actor: AuthUser,
+    @Body() input: ChangeEmailInput,
+  ): Promise<Record<string, never>> {
+    await this.account.changeEmail(actor, input);
+    return {};
+  }
+
+  @Public()
+  @Post('email/confirm')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Confirm a change of email with the mailed token' })
+  async confirmEmailChange(@Body() input: ConfirmEmailChangeInput): Promise<void> {
+    await this.account.confirmEmailChange(input.token);
+  }
+
+  @Delete()
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Delete my account (restorable for AUTH_ACCOUNT_RESTORE_DAYS, then anonymised)',
+  })
+  async deleteAccount(
+    @CurrentUser() actor: AuthUser,
+    @Body() input: DeleteAccountInput,
+  ): Promise<void> {
+    await this.account.deleteAccount(actor, input);
+  }
+
+  @Get('export')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Export my data (GDPR) as a background job' })
+  async exportMyData(
+    @CurrentUser() actor: AuthUser,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<JobAcceptedDto> {
+    const accepted = await this.account.requestExport(actor);
+    reply.header('Location', `/api/v1/jobs/${accepted.jobId}`);
+    return accepted;
+  }
+
+  @Get('export/:jobId/download')
+  @ApiProduces('application/json')
+  @ApiOperation({ summary: 'Download the archive of my finished export job' })
+  async downloadExport(
+    @CurrentUser() actor: AuthUser,
+    @Param('jobId') jobId: string,
+  ): Promise<StreamableFile> {
+    const file = await this.account.openExport(actor, jobId);
+    return new StreamableFile(file.stream, {
+      type: 'application/json',
+      disposition: `attachment; filename="${file.filename}"`,
+      length: file.size,
+    });
+  }
+}

@@ -1,0 +1,232 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Keyset } from '../../../core/pagination/cursor.js';
+import type { UserWithRoles } from '../user.entity.js';
+import type { UserStatus } from './dto/admin-user.dto.js';
+import type { UserSort } from './dto/admin-users.inputs.js';
+
+const WITH_ROLES = `
+  SELECT u.*, COALESCE(array_agg(r.name ORDER BY r.name) FILTER (WHERE r.name IS NOT NULL), '{}') AS roles
+  FROM users u
+  LEFT JOIN user_roles ur ON ur.user_id = u.id
+  LEFT JOIN roles r ON r.id = ur.role_id`;
+
+const BANNED = 'u.banned_at IS NOT NULL AND (u.banned_until IS NULL OR u.banned_until > now())';
+const STATUS: Record<UserStatus, string> = {
+  deleted: 'u.deleted_at IS NOT NULL',
+  banned: `u.deleted_at IS NULL AND ${BANNED}`,
+  unverified: `u.deleted_at IS NULL AND NOT (${BANNED}) AND u.email_verified_at IS NULL`,
+  active: `u.deleted_at IS NULL AND NOT (${BANNED}) AND u.email_verified_at IS NOT NULL`,
+};
+
+// The sort key as text, exactly (created_at to the microsecond), for the cursor.
+const SORT_KEY = {
+  createdAt: `to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+  email: 'u.email::text',
+} as const;
+const SORT_COLUMN = { createdAt: 'u.created_at', email: 'u.email' } as const;
+const SORT_CAST = { createdAt: 'timestamptz', email: 'citext' } as const;
+
+export interface UserListFilter {
+  role?: string;
+  status?: UserStatus;
+  registeredAfter?: string;
+  registeredBefore?: string;
+  q?: string;
+}
+
+export type UserRow = UserWithRoles & { sortKey: string };
+
+/** ILIKE pattern that takes `%`, `_` and `\` literally. */
+export const containsPattern = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export type AdminProfileFields = {
+  firstName?: string;
+  lastName?: string;
+  bio?: string;
+  emailVerified?: boolean;
+};
+
+/** Admin queries over users: keyset-paginated search, bans and role grants. */
+@Injectable()
+export class AdminUsersRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** `limit + 1` rows after the keyset, plus the total matching the filter (no cursor). */
+  async list(
+    filter: UserListFilter,
+    sort: UserSort,
+    limit: number,
+    after: Keyset | undefined,
+  ): Promise<{ rows: UserRow[]; totalCount: number }> {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    const param = (value: unknown): string => `$${params.push(value)}`;
+    where.push(filter.status ? STATUS[filter.status] : 'u.deleted_at IS NULL');
+    if (filter.role) {
+      where.push(
+        `EXISTS (SELECT 1 FROM user_roles fur JOIN roles fr ON fr.id = fur.role_id
+                 WHERE fur.user_id = u.id AND fr.name = ${param(filter.role)})`,
+      );
+    }
+    if (filter.registeredAfter) where.push(`u.created_at >= ${param(filter.registeredAfter)}`);
+    if (filter.registeredBefore) where.push(`u.created_at < ${param(filter.registeredBefore)}`);
+    if (filter.q) {
+      const p = param(containsPattern(filter.q));
+      where.push(
+        `(u.email::text ILIKE ${p} ESCAPE '\\' OR u.username::text ILIKE ${p} ESCAPE '\\'
+          OR u.first_name ILIKE ${p} ESCAPE '\\' OR u.last_name ILIKE ${p} ESCAPE '\\'
+          OR concat_ws(' ', u.first_name, u.last_name) ILIKE ${p} ESCAPE '\\')`,
+      );
+    }
+    const filterSql = where.join(' AND ');
+    const filterParams = [...params];
+
+    const field = sort.replace('-', '') as keyof typeof SORT_COLUMN;
+    const desc = sort.startsWith('-');
+    const column = SORT_COLUMN[field];
+    const pageWhere = [filterSql];
+    if (after) {
+      pageWhere.push(
+        `(${column}, u.id) ${desc ? '<' : '>'} (${param(after.key)}::${SORT_CAST[field]}, ${param(after.id)}::uuid)`,
+      );
+    }
+    const direction = desc ? 'DESC' : 'ASC';
+    const rows: Array<Record<string, unknown>> = await this.db.query(
+      `SELECT page.*, ${SORT_KEY[field].replaceAll('u.', 'page.')} AS sort_key FROM (
+         ${WITH_ROLES} WHERE ${pageWhere.join(' AND ')} GROUP BY u.id
+         ORDER BY ${column} ${direction}, u.id ${direction} LIMIT ${param(limit + 1)}
+       ) page ORDER BY ${column.replace('u.', 'page.')} ${direction}, page.id ${direction}`,
+      params,
+    );
+    const [{ n }]: Array<{ n: number }> = await this.db.query(
+      `SELECT count(*)::int AS n FROM users u WHERE ${filterSql}`,
+      filterParams,
+    );
+    return {
+      rows: rows.map((row) => ({ ...hydrate(row), sortKey: row.sort_key as string })),
+      totalCount: n,
+    };
+  }
+
+  /** A user who is not deleted, roles included. */
+  async getById(
+    id: string,
+    manager: EntityManager = this.db.manager,
+  ): Promise<UserWithRoles | undefined> {
+    const rows: Array<Record<string, unknown>> = await manager.query(
+      `${WITH_ROLES} WHERE u.id = $1 AND u.deleted_at IS NULL GROUP BY u.id`,
+      [id],
+    );
+    return rows[0] ? hydrate(rows[0]) : undefined;
+  }
+
+  async roleId(name: string): Promise<string | undefined> {
+    const rows: Array<{ id: string }> = await this.db.query(
+      'SELECT id FROM roles WHERE name = $1',
+      [name],
+    );
+    return rows[0]?.id;
+  }
+
+  async updateProfile(id: string, fields: AdminProfileFields): Promise<void> {
+    await this.db.query(
+      `UPDATE users SET
+         first_name = CASE WHEN $2 THEN $3 ELSE first_name END,
+         last_name = CASE WHEN $4 THEN $5 ELSE last_name END,
+         bio = CASE WHEN $6 THEN $7 ELSE bio END,
+         email_verified_at = CASE WHEN $8::boolean IS NULL THEN email_verified_at
+                                  WHEN $8 THEN COALESCE(email_verified_at, now()) ELSE NULL END,
+         updated_at = now()
+       WHERE id = $1 AND deleted_at IS NULL`,
+      [
+        id,
+        fields.firstName !== undefined,
+        fields.firstName ?? null,
+        fields.lastName !== undefined,
+        fields.lastName ?? null,
+        fields.bio !== undefined,
+        fields.bio ?? null,
+        fields.emailVerified ?? null,
+      ],
+    );
+  }
+
+  /**
+   * Bans the users who exist and are not deleted, and revokes all their sessions, in one
+   * transaction; returns the ids banned.
+   */
+  async ban(ids: string[], reason: string, until: Date | null): Promise<string[]> {
+    return this.db.transaction(async (tx) => {
+      const [rows]: [Array<{ id: string }>, number] = await tx.query(
+        `UPDATE users SET banned_at = now(), ban_reason = $2, banned_until = $3, updated_at = now()
+         WHERE id = ANY($1::uuid[]) AND deleted_at IS NULL RETURNING id`,
+        [ids, reason, until],
+      );
+      const banned = rows.map((r) => r.id);
+      if (banned.length) {
+        await tx.query(
+          `UPDATE sessions SET revoked_at = now(), revoked_reason = 'banned'
+           WHERE user_id = ANY($1::uuid[]) AND revoked_at IS NULL`,
+          [banned],
+        );
+      }
+      return banned;
+    });
+  }
+
+  async unban(id: string): Promise<void> {
+    await this.db.query(
+      `UPDATE users SET banned_at = NULL, ban_reason = NULL, banned_until = NULL, updated_at = now()
+       WHERE id = $1 AND deleted_at IS NULL`,
+      [id],
+    );
+  }
+
+  /** Grants the role to those (non-deleted) users who lack it; returns who changed. */
+  async assignRole(ids: string[], roleId: string): Promise<string[]> {
+    const rows: Array<{ user_id: string }> = await this.db.query(
+      `INSERT INTO user_roles (user_id, role_id)
+       SELECT u.id, $2 FROM users u WHERE u.id = ANY($1::uuid[]) AND u.deleted_at IS NULL
+       ON CONFLICT DO NOTHING RETURNING user_id`,
+      [ids, roleId],
+    );
+    return rows.map((r) => r.user_id);
+  }
+
+  /** Takes the role from those (non-deleted) users who hold it; returns who changed. */
+  async revokeRole(ids: string[], roleId: string): Promise<string[]> {
+    const [rows]: [Array<{ user_id: string }>, number] = await this.db.query(
+      `DELETE FROM user_roles ur USING users u
+       WHERE ur.user_id = u.id AND u.deleted_at IS NULL
+         AND ur.user_id = ANY($1::uuid[]) AND ur.role_id = $2
+       RETURNING ur.user_id`,
+      [ids, roleId],
+    );
+    return rows.map((r) => r.user_id);
+  }
+}
+
+function hydrate(row: Record<string, unknown>): UserWithRoles {
+  return {
+    id: row.id as string,
+    email: row.email as string,
+    username: (row.username as string | null) ?? null,
+    emailVerifiedAt: row.email_verified_at as Date | null,
+    firstName: row.first_name as string | null,
+    lastName: row.last_name as string | null,
+    bio: row.bio as string | null,
+    timezone: row.timezone as string | null,
+    locale: row.locale as string | null,
+    avatarFileId: row.avatar_file_id as string | null,
+    bannedAt: row.banned_at as Date | null,
+    banReason: row.ban_reason as string | null,
+    bannedUntil: row.banned_until as Date | null,
+    deletedAt: row.deleted_at as Date | null,
+    createdAt: row.created_at as Date,
+    updatedAt: row.updated_at as Date,
+    passwordHash: '',
+    roles: row.roles as string[],
+  };
+}

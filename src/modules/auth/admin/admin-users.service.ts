@@ -1,0 +1,156 @@
+import { Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
+import type { AuthUser } from '../../../core/auth/auth-user.js';
+import { AppException } from '../../../core/errors/app.exception.js';
+import { EventBus } from '../../../core/events/event-bus.js';
+import { decodeCursor, encodeCursor, isTimestampKey } from '../../../core/pagination/cursor.js';
+import { DEFAULT_PAGE_LIMIT, type PageArgs } from '../../../core/pagination/page.args.js';
+import { type Page, toPage } from '../../../core/pagination/page.js';
+import type { UserWithRoles } from '../user.entity.js';
+import { type AdminUserDto, BulkResultDto, toAdminUserDto } from './dto/admin-user.dto.js';
+import {
+  type AdminBulkBanInput,
+  type AdminBulkRolesInput,
+  type AdminUpdateUserInput,
+  type AdminUsersFilter,
+  type BanUserBody,
+  USER_SORTS,
+  type UserSort,
+} from './dto/admin-users.inputs.js';
+import { AdminUsersRepository } from './admin-users.repository.js';
+
+const invalid = (field: string, message: string): AppException =>
+  new AppException('VALIDATION_FAILED', message, { errors: [{ field, message }] });
+
+/** User administration: list and search, edit, ban, roles. Callers come first (`actor`). */
+@Injectable()
+export class AdminUsersService {
+  constructor(
+    private readonly repo: AdminUsersRepository,
+    private readonly events: EventBus,
+  ) {}
+
+  async list(
+    _actor: AuthUser,
+    filter: AdminUsersFilter = {},
+    page: PageArgs = {},
+    sort: string = '-createdAt',
+  ): Promise<Page<AdminUserDto>> {
+    if (!(USER_SORTS as readonly string[]).includes(sort)) {
+      throw invalid('sort', `sort must be one of ${USER_SORTS.join(', ')}`);
+    }
+    const userSort = sort as UserSort;
+    const limit = page.limit ?? DEFAULT_PAGE_LIMIT;
+    const after = page.cursor
+      ? decodeCursor(
+          page.cursor,
+          userSort,
+          userSort.endsWith('createdAt') ? isTimestampKey : undefined,
+        )
+      : undefined;
+    const { rows, totalCount } = await this.repo.list(filter, userSort, limit, after);
+    return toPage(rows, limit, totalCount, toAdminUserDto, (row) =>
+      encodeCursor({ sort: userSort, key: row.sortKey, id: row.id }),
+    );
+  }
+
+  async get(_actor: AuthUser, id: string): Promise<AdminUserDto> {
+    return toAdminUserDto(await this.find(id));
+  }
+
+  async update(actor: AuthUser, id: string, input: AdminUpdateUserInput): Promise<AdminUserDto> {
+    await this.find(id);
+    const fields = (['firstName', 'lastName', 'bio', 'emailVerified'] as const).filter(
+      (key) => input[key] !== undefined,
+    );
+    if (fields.length) {
+      await this.repo.updateProfile(id, input);
+      this.events.emit('user.updated', { userId: id, fields: [...fields] });
+    }
+    return this.get(actor, id);
+  }
+
+  async ban(actor: AuthUser, id: string, input: BanUserBody): Promise<AdminUserDto> {
+    if (id === actor.id) throw invalid('userId', 'You cannot ban yourself');
+    await this.find(id);
+    const until = input.until ? new Date(input.until) : null;
+    await this.repo.ban([id], input.reason, until);
+    this.events.emit('user.banned', {
+      userId: id,
+      reason: input.reason,
+      until: until?.toISOString() ?? null,
+    });
+    return this.get(actor, id);
+  }
+
+  async unban(actor: AuthUser, id: string): Promise<AdminUserDto> {
+    await this.find(id);
+    await this.repo.unban(id);
+    this.events.emit('user.unbanned', { userId: id });
+    return this.get(actor, id);
+  }
+
+  async assignRole(actor: AuthUser, id: string, role: string): Promise<AdminUserDto> {
+    const roleId = await this.roleId(role);
+    await this.find(id);
+    const changed = await this.repo.assignRole([id], roleId);
+    if (changed.length) this.events.emit('user.role.assigned', { userId: id, role });
+    return this.get(actor, id);
+  }
+
+  async revokeRole(actor: AuthUser, id: string, role: string): Promise<AdminUserDto> {
+    const roleId = await this.roleId(role);
+    if (id === actor.id && role === 'admin') {
+      throw invalid('role', 'You cannot remove your own admin role');
+    }
+    await this.find(id);
+    const changed = await this.repo.revokeRole([id], roleId);
+    if (changed.length) this.events.emit('user.role.revoked', { userId: id, role });
+    return this.get(actor, id);
+  }
+
+  async bulkBan(actor: AuthUser, input: AdminBulkBanInput): Promise<BulkResultDto> {
+    if (input.userIds.includes(actor.id)) throw invalid('userIds', 'You cannot ban yourself');
+    const until = input.until ? new Date(input.until) : null;
+    const banned = await this.repo.ban(input.userIds, input.reason, until);
+    for (const userId of banned) {
+      this.events.emit('user.banned', {
+        userId,
+        reason: input.reason,
+        until: until?.toISOString() ?? null,
+      });
+    }
+    return { updated: banned.length };
+  }
+
+  async bulkRoles(actor: AuthUser, input: AdminBulkRolesInput): Promise<BulkResultDto> {
+    const roleId = await this.roleId(input.role);
+    if (input.action === 'revoke') {
+      if (input.role === 'admin' && input.userIds.includes(actor.id)) {
+        throw invalid('userIds', 'You cannot remove your own admin role');
+      }
+      const changed = await this.repo.revokeRole(input.userIds, roleId);
+      for (const userId of changed) {
+        this.events.emit('user.role.revoked', { userId, role: input.role });
+      }
+      return { updated: changed.length };
+    }
+    const changed = await this.repo.assignRole(input.userIds, roleId);
+    for (const userId of changed) {
+      this.events.emit('user.role.assigned', { userId, role: input.role });
+    }
+    return { updated: changed.length };
+  }
+
+  private async find(id: string): Promise<UserWithRoles> {
+    const user = isUUID(id) ? await this.repo.getById(id) : undefined;
+    if (!user) throw new AppException('NOT_FOUND', 'No such user');
+    return user;
+  }
+
+  private async roleId(role: string): Promise<string> {
+    const id = await this.repo.roleId(role);
+    if (!id) throw invalid('role', `Unknown role: ${role}`);
+    return id;
+  }
+}

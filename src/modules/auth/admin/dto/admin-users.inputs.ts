@@ -1,0 +1,208 @@
+import { Field, ID, InputType } from '@nestjs/graphql';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  registerDecorator,
+} from 'class-validator';
+import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../../../../core/pagination/page.args.js';
+import { USER_STATUSES, type UserStatus } from './admin-user.dto.js';
+
+export const USER_SORTS = ['createdAt', '-createdAt', 'email', '-email'] as const;
+export type UserSort = (typeof USER_SORTS)[number];
+
+const ROLE_NAME = /^[a-z][a-z0-9_.-]{0,49}$/;
+
+/** A date-time string (ISO 8601) later than now. */
+function IsFutureDate() {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isFutureDate',
+      target: target.constructor,
+      propertyName,
+      options: { message: `${propertyName} must be a date in the future` },
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && Date.parse(value) > Date.now(),
+      },
+    });
+}
+
+@InputType('AdminUsersFilter')
+export class AdminUsersFilter {
+  @ApiPropertyOptional({ description: 'Users holding this role' })
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  role?: string;
+
+  @ApiPropertyOptional({ enum: USER_STATUSES })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsIn(USER_STATUSES)
+  status?: UserStatus;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  registeredAfter?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  registeredBefore?: string;
+
+  @ApiPropertyOptional({
+    description: 'Searches email, username, first and last name',
+    maxLength: 100,
+  })
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
+}
+
+/** `GET /admin/users` query: the filter, the sort and the page. */
+export class ListUsersQuery extends AdminUsersFilter {
+  @ApiPropertyOptional({ enum: USER_SORTS, default: '-createdAt' })
+  @IsOptional()
+  @IsIn(USER_SORTS)
+  sort?: UserSort;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_LIMIT)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'Opaque cursor from a previous page', maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  cursor?: string;
+}
+
+@InputType()
+export class AdminUpdateUserInput {
+  @ApiPropertyOptional({ maxLength: 100 })
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  firstName?: string;
+
+  @ApiPropertyOptional({ maxLength: 100 })
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  lastName?: string;
+
+  @ApiPropertyOptional({ maxLength: 500 })
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  bio?: string;
+
+  @ApiPropertyOptional()
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsBoolean()
+  emailVerified?: boolean;
+}
+
+@InputType({ isAbstract: true })
+export class BanUserBody {
+  @ApiProperty({ minLength: 1, maxLength: 500 })
+  @Field()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  reason!: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Until when; forever when absent' })
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  @IsFutureDate()
+  until?: string;
+}
+
+@InputType()
+export class AdminBanUserInput extends BanUserBody {
+  @Field(() => ID)
+  @IsUUID()
+  userId!: string;
+}
+
+export class RoleBody {
+  @ApiProperty({ example: 'admin' })
+  @IsString()
+  @Matches(ROLE_NAME, { message: 'role must be a role name' })
+  role!: string;
+}
+
+@InputType()
+export class AdminRoleInput {
+  @Field(() => ID)
+  @IsUUID()
+  userId!: string;
+
+  @Field()
+  @IsString()
+  @Matches(ROLE_NAME, { message: 'role must be a role name' })
+  role!: string;
+}
+
+@InputType()
+export class AdminBulkBanInput extends BanUserBody {
+  @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: 100 })
+  @Field(() => [ID])
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  userIds!: string[];
+}
+
+@InputType()
+export class AdminBulkRolesInput {
+  @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: 100 })
+  @Field(() => [ID])
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  userIds!: string[];
+
+  @ApiProperty()
+  @Field()
+  @IsString()
+  @Matches(ROLE_NAME, { message: 'role must be a role name' })
+  role!: string;
+
+  @ApiProperty({ enum: ['assign', 'revoke'] })
+  @Field(() => String)
+  @IsIn(['assign', 'revoke'])
+  action!: 'assign' | 'revoke';
+}

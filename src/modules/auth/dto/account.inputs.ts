@@ -1,0 +1,56 @@
+import { Field, InputType, ObjectType } from '@nestjs/graphql';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsOptional, IsString, MaxLength } from 'class-validator';
+
+@InputType()
+export class ChangeEmailInput {
+  @ApiProperty({ format: 'email', maxLength: 254 })
+  @Field()
+  @IsEmail({}, { message: 'newEmail must be an email address' })
+  @MaxLength(254)
+  newEmail!: string;
+
+  @ApiProperty({ description: 'My current password' })
+  @Field()
+  @IsString()
+  @MaxLength(128)
+  password!: string;
+}
+
+@InputType()
+export class ConfirmEmailChangeInput {
+  @ApiProperty({ description: 'The token from the link mailed to the new address' })
+  @Field()
+  @IsString()
+  @MaxLength(200)
+  token!: string;
+}
+
+@InputType()
+export class DeleteAccountInput {
+  @ApiProperty({ description: 'My current password' })
+  @Field()
+  @IsString()
+  @MaxLength(128)
+  password!: string;
+
+  @ApiPropertyOptional({ maxLength: 500, description: 'Why I am leaving (optional)' })
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
+}
+
+@ObjectType('JobAccepted', { description: 'A background job was queued' })
+export class JobAcceptedDto {
+  @ApiProperty({ format: 'uuid', description: 'Follow it at GET /api/v1/jobs/{jobId}' })
+  @Field()
+  jobId!: string;
+}
+
+/** What an export job returns; the archive itself is downloaded from `downloadPath`. */
+export interface AccountExportResult {
+  downloadPath: string;
+  bytes: number;
+}

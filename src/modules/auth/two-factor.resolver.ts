@@ -1,0 +1,44 @@
+import { Args, Mutation, Resolver } from '@nestjs/graphql';
+import type { AuthUser } from '../../core/auth/auth-user.js';
+import { CurrentUser } from '../../core/auth/current-user.decorator.js';
+import { Client, type ClientInfo } from '../../core/http/client-info.decorator.js';
+import { RateLimit } from '../../core/rate-limit/rate-limit.decorator.js';
+import {
+  DisableTwoFactorInput,
+  TwoFactorBackupCodesDto,
+  TwoFactorSetupDto,
+} from './dto/two-factor.dto.js';
+import { TwoFactorService } from './two-factor.service.js';
+
+@Resolver()
+export class TwoFactorResolver {
+  constructor(private readonly twoFactor: TwoFactorService) {}
+
+  @Mutation(() => TwoFactorSetupDto, { description: 'Start two-factor setup (pending secret)' })
+  setupTwoFactor(@CurrentUser() actor: AuthUser): Promise<TwoFactorSetupDto> {
+    return this.twoFactor.setup(actor);
+  }
+
+  @RateLimit('strict')
+  @Mutation(() => TwoFactorBackupCodesDto, {
+    description: 'Confirm a code and turn two-factor on; returns 10 backup codes once',
+  })
+  enableTwoFactor(
+    @CurrentUser() actor: AuthUser,
+    @Args('code') code: string,
+    @Client() client: ClientInfo,
+  ): Promise<TwoFactorBackupCodesDto> {
+    return this.twoFactor.enable(actor, code, client);
+  }
+
+  @RateLimit('strict')
+  @Mutation(() => Boolean, { description: 'Turn two-factor off with the password and a code' })
+  async disableTwoFactor(
+    @CurrentUser() actor: AuthUser,
+    @Args('input') input: DisableTwoFactorInput,
+    @Client() client: ClientInfo,
+  ): Promise<boolean> {
+    await this.twoFactor.disable(actor, input, client);
+    return true;
+  }
+}

@@ -1,0 +1,368 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { Queue } from 'bullmq';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccountService } from '../../src/modules/auth/account.service.js';
+import { login, registerUser, uniqueEmail } from '../factories/user.factory.js';
+import { bootApp, type TestApp } from '../support/app.js';
+import { eventually } from '../support/eventually.js';
+import { type ReceivedMail, type SmtpServer, startSmtpServer } from '../support/smtp.js';
+
+const FAST_AUTH = {
+  RATE_LIMIT_STRICT: '10000/1m',
+  RATE_LIMIT_DEFAULT: '10000/1m',
+  ARGON2_MEMORY_KIB: '8192',
+  ARGON2_ITERATIONS: '1',
+  PUBLIC_URL: 'https://app.example.test',
+};
+
+describe('account lifecycle: change of email, deletion, export', () => {
+  let smtp: SmtpServer;
+  let t: TestApp;
+  let db: DataSource;
+  let exportDir: string;
+  const events: Array<{ name: string; payload: Record<string, unknown> }> = [];
+
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    exportDir = await mkdtemp(join(tmpdir(), 'exports-'));
+    t = await bootApp({ env: { ...FAST_AUTH, SMTP_URL: smtp.url, EXPORT_DIR: exportDir } });
+    db = t.app.get<DataSource>(getDataSourceToken());
+    t.app.get(EventEmitter2).onAny((name, payload) => {
+      events.push({ name: String(name), payload: payload as Record<string, unknown> });
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await smtp?.close();
+    if (exportDir) await rm(exportDir, { recursive: true, force: true });
+  });
+
+  const mailTo = (to: string, predicate: (m: ReceivedMail) => boolean): Promise<ReceivedMail> =>
+    smtp.waitFor((m) => m.to.includes(to) && predicate(m));
+  const changeToken = async (newEmail: string): Promise<string> => {
+    const mail = await mailTo(newEmail, (m) => m.text.includes('/confirm-email-change'));
+    const match =
+      /https:\/\/app\.example\.test\/confirm-email-change\?token=([A-Za-z0-9_-]{43})/.exec(
+        mail.text,
+      );
+    expect(match, mail.text).not.toBeNull();
+    return match![1]!;
+  };
+  const userRow = async (id: string) =>
+    (
+      await db.query(
+        `SELECT email, username, first_name, last_name, bio, password_hash, email_verified_at,
+           deleted_at, deletion_reason, updated_at FROM users WHERE id = $1`,
+        [id],
+      )
+    )[0] as Record<string, unknown> & { email: string; password_hash: string };
+  const changeTokens = async (id: string) =>
+    db.query(
+      `SELECT new_email, used_at FROM user_tokens WHERE user_id = $1 AND purpose = 'change_email'`,
+      [id],
+    );
+  const activeSessions = async (id: string) =>
+    (
+      await db.query(
+        'SELECT count(*)::int AS n FROM sessions WHERE user_id = $1 AND revoked_at IS NULL',
+        [id],
+      )
+    )[0].n as number;
+
+  const changeEmail = (token: string, payload: unknown) =>
+    t.rest({ method: 'POST', url: '/api/v1/users/me/email', token, payload });
+  const confirm = (token: unknown) =>
+    t.rest({ method: 'POST', url: '/api/v1/users/me/email/confirm', payload: { token } });
+  const deleteMe = (token: string, payload: unknown) =>
+    t.rest({ method: 'DELETE', url: '/api/v1/users/me', token, payload });
+
+  describe('change of email', () => {
+    it('mails a link to the new address and a notice to the old one; the link switches once', async () => {
+      const user = await registerUser(t);
+      const newEmail = uniqueEmail('new');
+      const res = await changeEmail(user.accessToken, { newEmail, password: user.password });
+      expect(res.statusCode, res.body).toBe(202);
+      expect(res.json()).toEqual({});
+      expect((await userRow(user.id)).email).toBe(user.email);
+
+      const token = await changeToken(newEmail);
+      const notice = await mailTo(user.email, (m) => m.text.includes(newEmail));
+      expect(notice.text).not.toContain('token=');
+      expect(await changeTokens(user.id)).toMatchObject([{ new_email: newEmail, used_at: null }]);
+
+      const ok = await confirm(token);
+      expect(ok.statusCode, ok.body).toBe(204);
+      const row = await userRow(user.id);
+      expect(row.email).toBe(newEmail);
+      expect(row.email_verified_at).not.toBeNull();
+      expect(
+        events.some((e) => e.name === 'auth.email.changed' && e.payload.userId === user.id),
+      ).toBe(true);
+      await login(t, newEmail, user.password);
+
+      const again = await confirm(token);
+      expect(again.statusCode).toBe(400);
+      expect(again.json()).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: [{ field: 'token' }],
+      });
+      expect((await userRow(user.id)).email).toBe(newEmail);
+    });
+
+    it('refuses a wrong password (400 password) and writes nothing', async () => {
+      const user = await registerUser(t);
+      const newEmail = uniqueEmail('nope');
+      const res = await changeEmail(user.accessToken, { newEmail, password: 'not my password' });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: [{ field: 'password' }],
+      });
+      expect(await changeTokens(user.id)).toEqual([]);
+      expect((await userRow(user.id)).email).toBe(user.email);
+    });
+
+    it('refuses an email in use (409) and writes nothing', async () => {
+      const user = await registerUser(t);
+      const other = await registerUser(t);
+      const res = await changeEmail(user.accessToken, {
+        newEmail: other.email.toUpperCase(),
+        password: user.password,
+      });
+      expect(res.statusCode).toBe(409);
+      expect(res.json().code).toBe('CONFLICT');
+      expect(await changeTokens(user.id)).toEqual([]);
+    });
+
+    it('refuses an invalid address (400 newEmail)', async () => {
+      const user = await registerUser(t);
+      const res = await changeEmail(user.accessToken, {
+        newEmail: 'not-an-email',
+        password: user.password,
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: [{ field: 'newEmail' }],
+      });
+      expect(await changeTokens(user.id)).toEqual([]);
+    });
+
+    it('answers 409 when the address was taken meanwhile, and the token stays unused', async () => {
+      const user = await registerUser(t);
+      const newEmail = uniqueEmail('race');
+      expect(
+        (await changeEmail(user.accessToken, { newEmail, password: user.password })).statusCode,
+      ).toBe(202);
+      const token = await changeToken(newEmail);
+      await registerUser(t, { email: newEmail });
+      const res = await confirm(token);
+      expect(res.statusCode).toBe(409);
+      expect(res.json().code).toBe('CONFLICT');
+      expect((await userRow(user.id)).email).toBe(user.email);
+      expect(await changeTokens(user.id)).toMatchObject([{ used_at: null }]);
+    });
+
+    it('works through GraphQL', async () => {
+      const user = await registerUser(t);
+      const newEmail = uniqueEmail('gql');
+      const res = await t.gql(
+        'mutation C($input: ChangeEmailInput!) { changeEmail(input: $input) }',
+        { token: user.accessToken, variables: { input: { newEmail, password: user.password } } },
+      );
+      expect(res.json()).toEqual({ data: { changeEmail: true } });
+      const token = await changeToken(newEmail);
+      const ok = await t.gql('mutation C($token: String!) { confirmEmailChange(token: $token) }', {
+        variables: { token },
+      });
+      expect(ok.json()).toEqual({ data: { confirmEmailChange: true } });
+      expect((await userRow(user.id)).email).toBe(newEmail);
+    });
+  });
+
+  describe('deletion', () => {
+    it('refuses a wrong password (400 password) and changes nothing', async () => {
+      const user = await registerUser(t);
+      const before = await userRow(user.id);
+      const res = await deleteMe(user.accessToken, { password: 'not my password' });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: [{ field: 'password' }],
+      });
+      expect(await userRow(user.id)).toEqual(before);
+      expect(await activeSessions(user.id)).toBe(1);
+    });
+
+    it('refuses a reason over 500 characters (400 reason)', async () => {
+      const user = await registerUser(t);
+      const res = await deleteMe(user.accessToken, {
+        password: user.password,
+        reason: 'x'.repeat(501),
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: [{ field: 'reason' }],
+      });
+      expect((await userRow(user.id)).deleted_at).toBeNull();
+    });
+
+    it('soft deletes: sessions end, login answers like an unknown email', async () => {
+      const user = await registerUser(t);
+      const res = await deleteMe(user.accessToken, {
+        password: user.password,
+        reason: 'Moving on',
+      });
+      expect(res.statusCode, res.body).toBe(204);
+      const row = await userRow(user.id);
+      expect(row.deleted_at).not.toBeNull();
+      expect(row.deletion_reason).toBe('Moving on');
+      expect(row.email).toBe(user.email);
+      expect(await activeSessions(user.id)).toBe(0);
+      expect(events.some((e) => e.name === 'user.deleted' && e.payload.userId === user.id)).toBe(
+        true,
+      );
+
+      const deleted = await t.rest({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: user.email, password: user.password },
+      });
+      const unknown = await t.rest({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: uniqueEmail('nobody'), password: user.password },
+      });
+      expect(deleted.statusCode).toBe(401);
+      const strip = (body: Record<string, unknown>) => ({ ...body, requestId: undefined });
+      expect(strip(deleted.json())).toEqual(strip(unknown.json()));
+      const refresh = await t.rest({
+        method: 'POST',
+        url: '/api/v1/auth/refresh',
+        payload: { refreshToken: user.refreshToken },
+      });
+      expect(refresh.statusCode).toBe(401);
+    });
+
+    it('anonymises only accounts deleted longer than the restore window', async () => {
+      const old = await registerUser(t);
+      const recent = await registerUser(t);
+      const gql = await t.gql(
+        'mutation D($input: DeleteAccountInput!) { deleteAccount(input: $input) }',
+        {
+          token: old.accessToken,
+          variables: { input: { password: old.password } },
+        },
+      );
+      expect(gql.json()).toEqual({ data: { deleteAccount: true } });
+      expect((await deleteMe(recent.accessToken, { password: recent.password })).statusCode).toBe(
+        204,
+      );
+      await db.query(`UPDATE users SET first_name = 'Ada', bio = 'hi' WHERE id = ANY($1)`, [
+        [old.id, recent.id],
+      ]);
+      await db.query(`UPDATE users SET deleted_at = now() - interval '31 days' WHERE id = $1`, [
+        old.id,
+      ]);
+      await db.query(`UPDATE users SET deleted_at = now() - interval '29 days' WHERE id = $1`, [
+        recent.id,
+      ]);
+
+      const ids = await t.app.get(AccountService).anonymiseExpired();
+      expect(ids).toContain(old.id);
+      expect(ids).not.toContain(recent.id);
+      const gone = await userRow(old.id);
+      expect(gone).toMatchObject({
+        email: `deleted-${old.id}@invalid`,
+        username: null,
+        first_name: null,
+        last_name: null,
+        bio: null,
+      });
+      expect(gone.password_hash).not.toMatch(/^\$argon2/);
+      const kept = await userRow(recent.id);
+      expect(kept).toMatchObject({ email: recent.email, first_name: 'Ada', bio: 'hi' });
+      expect(await t.app.get(AccountService).anonymiseExpired()).not.toContain(old.id);
+    });
+
+    it('schedules the anonymisation daily in worker processes', async () => {
+      const queue = t.app.get<Queue>(getQueueToken('accounts'));
+      const scheduler = await eventually(async () => {
+        const found = await queue.getJobScheduler('accounts-anonymise-daily');
+        expect(found).toBeDefined();
+        return found!;
+      });
+      expect(scheduler).toMatchObject({ name: 'accounts-anonymise', pattern: '17 3 * * *' });
+    });
+  });
+
+  describe('export', () => {
+    const waitDone = (token: string, jobId: string) =>
+      eventually(async () => {
+        const res = await t.rest({ url: `/api/v1/jobs/${jobId}`, token });
+        expect(res.statusCode).toBe(200);
+        expect(res.json().status).toBe('completed');
+        return res.json() as { result: { downloadPath: string; bytes: number } };
+      });
+
+    it('builds a downloadable archive for the owner only, without hashes', async () => {
+      const user = await registerUser(t);
+      await login(t, user.email, user.password);
+      const other = await registerUser(t);
+      const res = await t.rest({ url: '/api/v1/users/me/export', token: user.accessToken });
+      expect(res.statusCode, res.body).toBe(202);
+      const { jobId } = res.json() as { jobId: string };
+      expect(res.headers.location).toBe(`/api/v1/jobs/${jobId}`);
+
+      const status = await waitDone(user.accessToken, jobId);
+      expect(status.result.downloadPath).toBe(`/api/v1/users/me/export/${jobId}/download`);
+
+      const file = await t.rest({ url: status.result.downloadPath, token: user.accessToken });
+      expect(file.statusCode).toBe(200);
+      expect(file.headers['content-type']).toMatch(/^application\/json/);
+      expect(file.headers['content-disposition']).toMatch(/^attachment; filename=/);
+      const archive = file.json();
+      expect(archive.profile).toMatchObject({ id: user.id, email: user.email });
+      expect(archive.roles).toEqual(['user']);
+      expect(archive.sessions).toHaveLength(2);
+      expect(Object.keys(archive.notYetIncluded).sort()).toEqual([
+        'audit',
+        'files',
+        'notifications',
+      ]);
+      const hashes: Array<{ h: string }> = await db.query(
+        `SELECT password_hash AS h FROM users WHERE id = $1
+         UNION ALL SELECT refresh_token_hash FROM sessions WHERE user_id = $1
+         UNION ALL SELECT token_hash FROM user_tokens WHERE user_id = $1`,
+        [user.id],
+      );
+      expect(hashes.length).toBeGreaterThan(2);
+      for (const { h } of hashes) expect(file.body).not.toContain(h);
+      expect(file.body).not.toMatch(/password|token_?hash|refresh/i);
+
+      const foreign = await t.rest({ url: status.result.downloadPath, token: other.accessToken });
+      expect(foreign.statusCode).toBe(404);
+      expect(foreign.json().code).toBe('NOT_FOUND');
+      const foreignStatus = await t.rest({
+        url: `/api/v1/jobs/${jobId}`,
+        token: other.accessToken,
+      });
+      expect(foreignStatus.statusCode).toBe(404);
+    });
+
+    it('queues through GraphQL too', async () => {
+      const user = await registerUser(t);
+      const res = await t.gql('mutation { exportMyData { jobId } }', { token: user.accessToken });
+      const jobId = res.json().data.exportMyData.jobId as string;
+      expect(jobId).toMatch(/^[0-9a-f-]{36}$/);
+      await waitDone(user.accessToken, jobId);
+    });
+  });
+});
