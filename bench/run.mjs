@@ -585,6 +585,8 @@ async function main() {
     LOG_LEVEL: 'warn',
     DB_MIGRATE_ON_START: 'true',
     RATE_LIMIT_DEFAULT: '100000000/1m',
+    // The users-me scenario registers its user and reads with the returned token.
+    AUTH_REQUIRE_VERIFIED_EMAIL: 'false',
     HOST: '127.0.0.1',
     PORT: String(appPort),
     ...secrets,

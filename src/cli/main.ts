@@ -6,6 +6,7 @@ import { authConfig } from '../config/auth.config.js';
 import { databaseConfig } from '../config/database.config.js';
 import { ConfigValidationError } from '../config/env.schema.js';
 import { loadDotEnvFile, loadEnv } from '../config/load-env.js';
+import { generateJwtKeyLines } from '../config/jwt-keys.js';
 import { generateSecret } from '../config/secrets.js';
 import { buildDataSourceOptions } from '../core/database/data-source.options.js';
 import { resolveDatabaseUrl } from '../core/database/database-url.js';
@@ -22,6 +23,8 @@ const USAGE = `usage: npm run cli -- <command>
                    create (or promote) an admin; the password is read from ADMIN_PASSWORD
                    or, when that is unset, from the first line of standard input
   secrets          print fresh strong values for JWT_SECRET and SIGNING_SECRET
+  keys ed25519|rsa print a fresh JWT signing key pair and its kid as env lines
+                   (JWT_ALGORITHM, JWT_KEY_ID, JWT_PRIVATE_KEY; the public key for rotation)
   schema           write the GraphQL schema to schema.graphql`;
 
 async function readFirstLine(): Promise<string> {
@@ -83,6 +86,11 @@ const commands: Record<string, () => Promise<void>> = {
   secrets: async () => {
     print(`JWT_SECRET=${generateSecret()}`);
     print(`SIGNING_SECRET=${generateSecret()}`);
+  },
+  keys: async () => {
+    const kind = process.argv[3];
+    if (kind !== 'ed25519' && kind !== 'rsa') throw new Error('usage: keys ed25519|rsa');
+    for (const line of generateJwtKeyLines(kind)) print(line);
   },
   schema: async () => {
     const { GraphQLSchemaHost } = await import('@nestjs/graphql');

@@ -11,6 +11,7 @@ export const authConfig = registerAs('auth', () => {
     loginMaxFailures: env.AUTH_LOGIN_MAX_FAILURES,
     loginFailureWindowSeconds: env.AUTH_LOGIN_FAILURE_WINDOW_SECONDS,
     requireTwoFactorForAdmins: env.AUTH_REQUIRE_2FA_FOR_ADMINS,
+    requireVerifiedEmail: env.AUTH_REQUIRE_VERIFIED_EMAIL ?? env.NODE_ENV === 'production',
     changeEmailTtlSeconds: env.AUTH_CHANGE_EMAIL_TTL_SECONDS,
     accountRestoreDays: env.AUTH_ACCOUNT_RESTORE_DAYS,
     exportDir: env.EXPORT_DIR,

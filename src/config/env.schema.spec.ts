@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigValidationError, Env, parseEnv } from './env.schema.js';
 
@@ -208,6 +209,37 @@ describe('parseEnv', () => {
         'PORT',
         'SIGNING_SECRET',
       ]);
+    });
+  });
+
+  describe('asymmetric access tokens and verified email', () => {
+    const edPem = generateKeyPairSync('ed25519')
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
+
+    it('refuses RS256/EdDSA without a usable JWT_PRIVATE_KEY, naming it', () => {
+      expect(named(problemsOf({ JWT_ALGORITHM: 'RS256' }))).toEqual(['JWT_PRIVATE_KEY']);
+      expect(named(problemsOf({ JWT_ALGORITHM: 'EdDSA', JWT_PRIVATE_KEY: 'x' }))).toEqual([
+        'JWT_PRIVATE_KEY',
+      ]);
+      expect(named(problemsOf({ JWT_ALGORITHM: 'ES256' }))).toEqual(['JWT_ALGORITHM']);
+    });
+
+    it('does not need JWT_SECRET in production with EdDSA', () => {
+      const env = parseEnv({
+        ...PRODUCTION,
+        JWT_SECRET: undefined,
+        JWT_ALGORITHM: 'EdDSA',
+        JWT_PRIVATE_KEY: edPem.replace(/\n/g, '\\n'),
+      });
+      expect(env.JWT_ALGORITHM).toBe('EdDSA');
+    });
+
+    it('AUTH_REQUIRE_VERIFIED_EMAIL is unset unless given (authConfig defaults it by NODE_ENV)', () => {
+      expect(parseEnv({}).AUTH_REQUIRE_VERIFIED_EMAIL).toBeUndefined();
+      expect(parseEnv({ AUTH_REQUIRE_VERIFIED_EMAIL: 'false' }).AUTH_REQUIRE_VERIFIED_EMAIL).toBe(
+        false,
+      );
     });
   });
 });

@@ -14,6 +14,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import { JWT_ALGORITHMS, type JwtAlgorithm, parseJwtKeys } from './jwt-keys.js';
 import { findSecretProblems } from './secrets.js';
 
 const toBool = ({ value }: { value: unknown }): unknown => {
@@ -249,6 +250,22 @@ export class Env {
   @IsString()
   JWT_SECRET?: string;
 
+  @IsIn(JWT_ALGORITHMS)
+  JWT_ALGORITHM: JwtAlgorithm = 'HS256';
+
+  @IsOptional()
+  @IsString()
+  JWT_PRIVATE_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\w.-]{1,100}$/, { message: 'must be 1-100 letters, digits, ".", "_" or "-"' })
+  JWT_KEY_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  JWT_PUBLIC_KEYS?: string;
+
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -308,6 +325,12 @@ export class Env {
   @Transform(toBool)
   @IsBoolean()
   AUTH_REQUIRE_2FA_FOR_ADMINS = false;
+
+  /** Unset: true in production, false otherwise (see authConfig). */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  AUTH_REQUIRE_VERIFIED_EMAIL?: boolean;
 
   @Transform(toInt)
   @IsInt()
@@ -397,6 +420,7 @@ export function parseEnv(raw: Record<string, string | undefined>): Env {
       (rule) => `${error.property} ${stripName(rule, error.property)}`,
     ),
   );
+  if (problems.length === 0) problems.push(...parseJwtKeys(env).problems);
   if (env.NODE_ENV === 'production') problems.push(...productionProblems(env));
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return env;
@@ -409,7 +433,9 @@ function stripName(rule: string, property: string): string {
 function productionProblems(env: Env): string[] {
   const problems: string[] = [];
   if (!env.DATABASE_URL) problems.push('DATABASE_URL is required in production');
-  if (!env.JWT_SECRET) problems.push('JWT_SECRET is required in production');
+  if (!env.JWT_SECRET && env.JWT_ALGORITHM === 'HS256') {
+    problems.push('JWT_SECRET is required in production (with JWT_ALGORITHM=HS256)');
+  }
   if (!env.SIGNING_SECRET) problems.push('SIGNING_SECRET is required in production');
   const secrets = SECRET_VARIABLES.map((name) => [name, env[name]] as const);
   problems.push(...findSecretProblems(secrets));

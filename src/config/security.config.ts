@@ -1,10 +1,14 @@
 import { registerAs } from '@nestjs/config';
+import { parseJwtKeys } from './jwt-keys.js';
 import { loadEnv } from './load-env.js';
 
 export const securityConfig = registerAs('security', () => {
   const env = loadEnv();
   return {
     jwtSecret: env.JWT_SECRET,
+    jwtAlgorithm: env.JWT_ALGORITHM,
+    /** RS256/EdDSA keys (validated with the rest of the environment); undefined for HS256. */
+    jwtKeys: parseJwtKeys(env).keys,
     jwtIssuer: env.JWT_ISSUER ?? env.APP_NAME,
     jwtAudience: env.JWT_AUDIENCE ?? `${env.APP_NAME}-api`,
     accessTokenTtlSeconds: env.JWT_ACCESS_TTL_SECONDS,

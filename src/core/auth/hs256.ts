@@ -11,7 +11,7 @@ export type JwtPayload = Record<string, unknown> & { sub: string; jti: string; e
 
 const knownGoodHeaders = new Set<string>();
 
-function decodeJson(segment: string): unknown {
+export function decodeJson(segment: string): unknown {
   try {
     return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
   } catch {
@@ -32,7 +32,7 @@ function headerIsHs256(segment: string): boolean {
   return ok;
 }
 
-const sameString = (a: string, b: string): boolean => {
+export const sameString = (a: string, b: string): boolean => {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
@@ -56,6 +56,11 @@ export function verifyHs256(
   const expected = createHmac('sha256', key).update(`${header}.${payload}`).digest('base64url');
   if (!sameString(expected, signature)) return undefined;
 
+  return checkClaims(payload, options);
+}
+
+/** The registered-claim checks shared by every algorithm: exp, nbf, iss, aud, sub and jti. */
+export function checkClaims(payload: string, options: VerifyOptions): JwtPayload | undefined {
   const claims = decodeJson(payload) as Record<string, unknown> | undefined;
   if (!claims || typeof claims !== 'object' || Array.isArray(claims)) return undefined;
   const now = options.now ?? Math.floor(Date.now() / 1000);

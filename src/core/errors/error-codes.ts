@@ -29,6 +29,11 @@ export const ERROR_CODES = {
     graphqlCode: 'TWO_FACTOR_REQUIRED',
     title: 'Two-factor authentication required',
   },
+  EMAIL_NOT_VERIFIED: {
+    status: 403,
+    graphqlCode: 'EMAIL_NOT_VERIFIED',
+    title: 'Email address not verified',
+  },
 } as const satisfies Record<string, { status: number; graphqlCode: string; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -16,6 +16,7 @@ import { AuthResolver } from './auth.resolver.js';
 import { AuthService } from './auth.service.js';
 import { LoginAttemptsService } from './login-attempts.service.js';
 import { PasswordService } from './password.service.js';
+import { SecurityAlertsListener } from './security-alerts.listener.js';
 import { SessionEntity } from './session.entity.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
@@ -53,6 +54,7 @@ import { VerificationService } from './verification.service.js';
     SessionsRepository,
     UserTokensRepository,
     VerificationService,
+    SecurityAlertsListener,
     AccountService,
     AccountsWorker,
     AccountResolver,
@@ -65,7 +67,7 @@ import { VerificationService } from './verification.service.js';
     makeCounterProvider({ name: 'users_registered_total', help: 'Accounts registered' }),
     makeCounterProvider({
       name: 'logins_total',
-      help: 'Login attempts by result (success, failure, banned, locked)',
+      help: 'Login attempts by result (success, failure, banned, locked, unverified)',
       labelNames: ['result'],
     }),
   ],

@@ -58,6 +58,8 @@ export class AuthService {
       throw new AppException('CONFLICT', 'An account with this email or username already exists');
     this.registered.inc();
     this.events.emit('auth.registered', { userId: user.id, email: user.email });
+    // With verified email required, the account signs in once the emailed link is confirmed.
+    if (this.config.requireVerifiedEmail && !user.emailVerifiedAt) return { user: toUserDto(user) };
     return this.startSession(user, client);
   }
 
@@ -78,6 +80,14 @@ export class AuthService {
       this.logins.inc({ result: 'banned' });
       this.events.emit('auth.login.failed', { email: input.email, reason: 'banned' });
       throw new AppException('FORBIDDEN', 'This account is suspended');
+    }
+    if (this.config.requireVerifiedEmail && !user.emailVerifiedAt) {
+      this.logins.inc({ result: 'unverified' });
+      this.events.emit('auth.login.failed', { email: input.email, reason: 'unverified' });
+      throw new AppException(
+        'EMAIL_NOT_VERIFIED',
+        'Confirm the email address with the link sent to it before signing in',
+      );
     }
     const secondFactor = await this.twoFactor.verifyLogin(user.id, input.otp);
     if (secondFactor === 'missing') {

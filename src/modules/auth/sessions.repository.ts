@@ -88,4 +88,30 @@ export class SessionsRepository {
     );
     return rows.length > 0;
   }
+
+  /**
+   * Whether a sign-in from this IP and user agent is new for the user: another of their sessions
+   * exists, but none with the same pair created within `days`. The first session is not "new".
+   */
+  async isNewDevice(
+    userId: string,
+    sessionId: string,
+    ip: string | null,
+    userAgent: string | null,
+    days: number,
+  ): Promise<boolean> {
+    const others = this.sessions
+      .createQueryBuilder('s')
+      .where('s.userId = :userId AND s.id <> :sessionId', { userId, sessionId });
+    if ((await others.clone().getCount()) === 0) return false;
+    const since = new Date(Date.now() - days * 86_400_000);
+    const seen = others
+      .clone()
+      .andWhere('s.createdAt > :since', { since })
+      .andWhere(ip === null ? 's.ip IS NULL' : 's.ip = :ip', { ip })
+      .andWhere(userAgent === null ? 's.userAgent IS NULL' : 's.userAgent = :userAgent', {
+        userAgent,
+      });
+    return (await seen.getCount()) === 0;
+  }
 }

@@ -5,13 +5,17 @@ import { UserDto } from './user.dto.js';
 @ObjectType('AuthPayload')
 export class AuthPayloadDto {
   @ApiProperty({ type: UserDto }) @Field(() => UserDto) user!: UserDto;
-  @ApiProperty({ description: 'JWT access token' }) @Field() accessToken!: string;
-  @ApiProperty({ description: 'Opaque refresh token; rotated on every use' })
-  @Field()
-  refreshToken!: string;
-  @ApiProperty({ description: 'Access-token lifetime in seconds' })
-  @Field(() => Int)
-  expiresIn!: number;
+  @ApiPropertyOptional({
+    description: 'JWT access token; absent after registration while the email is unverified',
+  })
+  @Field(() => String, { nullable: true })
+  accessToken?: string;
+  @ApiPropertyOptional({ description: 'Opaque refresh token; rotated on every use' })
+  @Field(() => String, { nullable: true })
+  refreshToken?: string;
+  @ApiPropertyOptional({ description: 'Access-token lifetime in seconds' })
+  @Field(() => Int, { nullable: true })
+  expiresIn?: number;
 }
 
 @ObjectType('Session')
