@@ -24,7 +24,7 @@ export class UsersRepository {
       `${WITH_ROLES} WHERE u.id = $1 AND u.deleted_at IS NULL GROUP BY u.id`,
       [id],
     );
-    return rows[0] ? this.hydrate(rows[0]) : undefined;
+    return rows[0] ? hydrateUser(rows[0]) : undefined;
   }
 
   async getByEmailWithPassword(email: string): Promise<UserWithRoles | undefined> {
@@ -32,7 +32,7 @@ export class UsersRepository {
       `${WITH_ROLES} WHERE u.email = $1 AND u.deleted_at IS NULL GROUP BY u.id`,
       [email],
     );
-    return rows[0] ? this.hydrate(rows[0], true) : undefined;
+    return rows[0] ? hydrateUser(rows[0], true) : undefined;
   }
 
   async getPasswordHash(id: string): Promise<string | undefined> {
@@ -69,7 +69,7 @@ export class UsersRepository {
         [inserted[0].id],
       );
       const rows = await tx.query(`${WITH_ROLES} WHERE u.id = $1 GROUP BY u.id`, [inserted[0].id]);
-      return this.hydrate(rows[0]);
+      return hydrateUser(rows[0]);
     });
   }
 
@@ -80,29 +80,28 @@ export class UsersRepository {
   async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.users.update({ id }, { passwordHash });
   }
+}
 
-  // A plain object: no entity instantiation on the hot read path.
-  private hydrate(row: Record<string, unknown>, withPassword = false): UserWithRoles {
-    const user = {
-      id: row.id as string,
-      email: row.email as string,
-      username: (row.username as string | null) ?? null,
-      emailVerifiedAt: row.email_verified_at as Date | null,
-      firstName: row.first_name as string | null,
-      lastName: row.last_name as string | null,
-      bio: row.bio as string | null,
-      timezone: row.timezone as string | null,
-      locale: row.locale as string | null,
-      avatarFileId: row.avatar_file_id as string | null,
-      bannedAt: row.banned_at as Date | null,
-      banReason: row.ban_reason as string | null,
-      bannedUntil: row.banned_until as Date | null,
-      deletedAt: row.deleted_at as Date | null,
-      createdAt: row.created_at as Date,
-      updatedAt: row.updated_at as Date,
-      passwordHash: withPassword ? (row.password_hash as string) : '',
-      roles: row.roles as string[],
-    };
-    return user;
-  }
+/** A users row (with its `roles` array) as a plain object: no entity instantiation on hot reads. */
+export function hydrateUser(row: Record<string, unknown>, withPassword = false): UserWithRoles {
+  return {
+    id: row.id as string,
+    email: row.email as string,
+    username: (row.username as string | null) ?? null,
+    emailVerifiedAt: row.email_verified_at as Date | null,
+    firstName: row.first_name as string | null,
+    lastName: row.last_name as string | null,
+    bio: row.bio as string | null,
+    timezone: row.timezone as string | null,
+    locale: row.locale as string | null,
+    avatarFileId: row.avatar_file_id as string | null,
+    bannedAt: row.banned_at as Date | null,
+    banReason: row.ban_reason as string | null,
+    bannedUntil: row.banned_until as Date | null,
+    deletedAt: row.deleted_at as Date | null,
+    createdAt: row.created_at as Date,
+    updatedAt: row.updated_at as Date,
+    passwordHash: withPassword ? (row.password_hash as string) : '',
+    roles: row.roles as string[],
+  };
 }

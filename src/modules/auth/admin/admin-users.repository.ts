@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Keyset } from '../../../core/pagination/cursor.js';
 import type { UserWithRoles } from '../user.entity.js';
+import { hydrateUser } from '../users.repository.js';
 import type { UserStatus } from './dto/admin-user.dto.js';
 import type { UserSort } from './dto/admin-users.inputs.js';
 
@@ -105,7 +106,7 @@ export class AdminUsersRepository {
       filterParams,
     );
     return {
-      rows: rows.map((row) => ({ ...hydrate(row), sortKey: row.sort_key as string })),
+      rows: rows.map((row) => ({ ...hydrateUser(row), sortKey: row.sort_key as string })),
       totalCount: n,
     };
   }
@@ -119,7 +120,7 @@ export class AdminUsersRepository {
       `${WITH_ROLES} WHERE u.id = $1 AND u.deleted_at IS NULL GROUP BY u.id`,
       [id],
     );
-    return rows[0] ? hydrate(rows[0]) : undefined;
+    return rows[0] ? hydrateUser(rows[0]) : undefined;
   }
 
   async roleId(name: string): Promise<string | undefined> {
@@ -206,27 +207,4 @@ export class AdminUsersRepository {
     );
     return rows.map((r) => r.user_id);
   }
-}
-
-function hydrate(row: Record<string, unknown>): UserWithRoles {
-  return {
-    id: row.id as string,
-    email: row.email as string,
-    username: (row.username as string | null) ?? null,
-    emailVerifiedAt: row.email_verified_at as Date | null,
-    firstName: row.first_name as string | null,
-    lastName: row.last_name as string | null,
-    bio: row.bio as string | null,
-    timezone: row.timezone as string | null,
-    locale: row.locale as string | null,
-    avatarFileId: row.avatar_file_id as string | null,
-    bannedAt: row.banned_at as Date | null,
-    banReason: row.ban_reason as string | null,
-    bannedUntil: row.banned_until as Date | null,
-    deletedAt: row.deleted_at as Date | null,
-    createdAt: row.created_at as Date,
-    updatedAt: row.updated_at as Date,
-    passwordHash: '',
-    roles: row.roles as string[],
-  };
 }
