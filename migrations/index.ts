@@ -3,6 +3,7 @@ import { Auth1763900000001 } from './1763900000001-auth.js';
 import { UserTokens1763900000002 } from './1763900000002-user-tokens.js';
 import { AccountLifecycle1763900000003 } from './1763900000003-account-lifecycle.js';
 import { TwoFactor1763900000004 } from './1763900000004-two-factor.js';
+import { Audit1763900000005 } from './1763900000005-audit.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests load the same set. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   UserTokens1763900000002,
   AccountLifecycle1763900000003,
   TwoFactor1763900000004,
+  Audit1763900000005,
 ];

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { CoreModule } from './core/core.module.js';
+import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 
 @Module({
-  imports: [CoreModule, HealthModule, AuthModule],
+  imports: [CoreModule, HealthModule, AuthModule, AuditModule],
 })
 export class AppModule {}

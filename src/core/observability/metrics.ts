@@ -163,3 +163,21 @@ export const queueDepth = once(
       },
     }),
 );
+
+export const auditEntriesWrittenTotal = once(
+  'audit_entries_written_total',
+  () =>
+    new Counter({
+      name: 'audit_entries_written_total',
+      help: 'Audit log entries written to the database',
+    }),
+);
+
+export const auditWriteFailuresTotal = once(
+  'audit_write_failures_total',
+  () =>
+    new Counter({
+      name: 'audit_write_failures_total',
+      help: 'Audit log batch inserts that failed (each failed attempt counts)',
+    }),
+);

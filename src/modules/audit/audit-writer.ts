@@ -1,0 +1,123 @@
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import {
+  auditEntriesWrittenTotal,
+  auditWriteFailuresTotal,
+} from '../../core/observability/metrics.js';
+
+export type ActorType = 'user' | 'system' | 'api';
+export type AuditStatus = 'success' | 'failure';
+
+/** One row of audit_log, as written. */
+export interface AuditEntry {
+  occurredAt: Date;
+  actorId: string | null;
+  actorType: ActorType;
+  action: string;
+  entityType: string | null;
+  entityId: string | null;
+  oldValues: unknown;
+  newValues: unknown;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  status: AuditStatus;
+  description: string | null;
+}
+
+export const FLUSH_INTERVAL_MS = 250;
+export const FLUSH_BATCH_SIZE = 500;
+const COLUMNS = 13;
+
+const cut = (value: string | null, max: number): string | null =>
+  value === null ? null : value.slice(0, max);
+const json = (value: unknown): string | null =>
+  value === undefined || value === null ? null : JSON.stringify(value);
+
+/**
+ * Buffers audit entries in memory and writes them with one multi-row INSERT every 250 ms or at
+ * 500 entries, and on shutdown before the database closes. A failed flush is logged and retried
+ * once, then dropped: recording never fails or slows the request it records.
+ */
+@Injectable()
+export class AuditWriter implements OnModuleDestroy {
+  private readonly logger = new Logger(AuditWriter.name);
+  private buffer: AuditEntry[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  write(entry: AuditEntry): void {
+    this.buffer.push(entry);
+    if (this.buffer.length >= FLUSH_BATCH_SIZE) {
+      void this.flush();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
+      this.timer.unref();
+    }
+  }
+
+  /** Writes everything buffered so far; resolves when it is written (or given up). */
+  flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const batch = this.buffer;
+    this.buffer = [];
+    this.flushing = this.flushing.then(() => (batch.length ? this.insert(batch) : undefined));
+    return this.flushing;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.flush();
+  }
+
+  private async insert(batch: AuditEntry[]): Promise<void> {
+    for (let chunk = 0; chunk < batch.length; chunk += FLUSH_BATCH_SIZE) {
+      await this.insertChunk(batch.slice(chunk, chunk + FLUSH_BATCH_SIZE));
+    }
+  }
+
+  private async insertChunk(batch: AuditEntry[]): Promise<void> {
+    const params: unknown[] = [];
+    const rows = batch.map((e, i) => {
+      params.push(
+        e.occurredAt,
+        e.actorId,
+        e.actorType,
+        cut(e.action, 100),
+        cut(e.entityType, 50),
+        cut(e.entityId, 100),
+        json(e.oldValues),
+        json(e.newValues),
+        cut(e.ip, 64),
+        cut(e.userAgent, 512),
+        cut(e.requestId, 128),
+        e.status,
+        cut(e.description, 1000),
+      );
+      const p = (n: number) => `$${i * COLUMNS + n}`;
+      return `(${p(1)}::timestamptz, ${p(2)}::uuid, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}::jsonb,
+               ${p(8)}::jsonb, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)})`;
+    });
+    const sql = `INSERT INTO audit_log (occurred_at, actor_id, actor_type, action, entity_type,
+      entity_id, old_values, new_values, ip, user_agent, request_id, status, description)
+      VALUES ${rows.join(', ')}`;
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      try {
+        await this.db.query(sql, params);
+        auditEntriesWrittenTotal.inc(batch.length);
+        return;
+      } catch (error) {
+        auditWriteFailuresTotal.inc();
+        this.logger.error(
+          { err: error, entries: batch.length, attempt },
+          attempt === 1 ? 'Audit flush failed; retrying once' : 'Audit flush failed; entries lost',
+        );
+      }
+    }
+  }
+}

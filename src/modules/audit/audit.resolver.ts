@@ -1,0 +1,41 @@
+import { Args, ID, Query, Resolver } from '@nestjs/graphql';
+import type { AuthUser } from '../../core/auth/auth-user.js';
+import { CurrentUser } from '../../core/auth/current-user.decorator.js';
+import { Permissions } from '../../core/auth/permissions.decorator.js';
+import { PageArgs } from '../../core/pagination/page.args.js';
+import type { Page } from '../../core/pagination/page.js';
+import {
+  type AuditLogDto,
+  AuditLogFilter,
+  AuditLogPage,
+  UserActivityDto,
+} from './dto/audit.dto.js';
+import { AuditService } from './audit.service.js';
+
+@Resolver()
+export class AuditResolver {
+  constructor(private readonly audit: AuditService) {}
+
+  @Query(() => AuditLogPage, { description: 'Admin: search all audit entries, newest first' })
+  @Permissions('audit.read')
+  auditLogs(
+    @Args('filter', { type: () => AuditLogFilter, nullable: true }) filter?: AuditLogFilter,
+    @Args('page', { type: () => PageArgs, nullable: true }) page?: PageArgs,
+  ): Promise<Page<AuditLogDto>> {
+    return this.audit.search(filter ?? {}, page ?? {});
+  }
+
+  @Query(() => AuditLogPage, { description: 'My own audit entries, newest first' })
+  myAuditLogs(
+    @CurrentUser() actor: AuthUser,
+    @Args('page', { type: () => PageArgs, nullable: true }) page?: PageArgs,
+  ): Promise<Page<AuditLogDto>> {
+    return this.audit.search({ actorId: actor.id }, page ?? {});
+  }
+
+  @Query(() => UserActivityDto, { description: "Admin: a user's activity summary" })
+  @Permissions('audit.read')
+  userActivity(@Args('userId', { type: () => ID }) userId: string): Promise<UserActivityDto> {
+    return this.audit.activity(userId);
+  }
+}
