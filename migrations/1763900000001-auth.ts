@@ -26,7 +26,9 @@ export class Auth1763900000001 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query('CREATE UNIQUE INDEX users_email_key ON users (email)');
-    await q.query('CREATE UNIQUE INDEX users_username_key ON users (username) WHERE username IS NOT NULL');
+    await q.query(
+      'CREATE UNIQUE INDEX users_username_key ON users (username) WHERE username IS NOT NULL',
+    );
     await q.query('CREATE INDEX users_created_at_idx ON users (created_at)');
 
     await q.query(`
@@ -47,7 +49,9 @@ export class Auth1763900000001 implements MigrationInterface {
         permission_id uuid NOT NULL REFERENCES permissions (id) ON DELETE CASCADE,
         PRIMARY KEY (role_id, permission_id)
       )`);
-    await q.query('CREATE INDEX role_permissions_permission_idx ON role_permissions (permission_id)');
+    await q.query(
+      'CREATE INDEX role_permissions_permission_idx ON role_permissions (permission_id)',
+    );
     await q.query(`
       CREATE TABLE user_roles (
         user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -71,7 +75,9 @@ export class Auth1763900000001 implements MigrationInterface {
         revoked_at timestamptz,
         revoked_reason varchar(50)
       )`);
-    await q.query('CREATE UNIQUE INDEX sessions_refresh_token_hash_key ON sessions (refresh_token_hash)');
+    await q.query(
+      'CREATE UNIQUE INDEX sessions_refresh_token_hash_key ON sessions (refresh_token_hash)',
+    );
     await q.query('CREATE INDEX sessions_user_idx ON sessions (user_id, created_at DESC)');
     await q.query(`
       CREATE TABLE rotated_refresh_tokens (
@@ -79,7 +85,9 @@ export class Auth1763900000001 implements MigrationInterface {
         session_id uuid NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
         rotated_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query('CREATE INDEX rotated_refresh_tokens_session_idx ON rotated_refresh_tokens (session_id)');
+    await q.query(
+      'CREATE INDEX rotated_refresh_tokens_session_idx ON rotated_refresh_tokens (session_id)',
+    );
 
     await q.query(`
       INSERT INTO roles (name, description) VALUES
