@@ -397,6 +397,12 @@ export class Env {
   @IsString()
   @Matches(/^https?:\/\//, { message: 'must be an http(s):// URL' })
   PUBLIC_URL?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  AUDIT_RETENTION_DAYS = 90;
 }
 
 /** The names of variables holding secrets: checked in production, never logged. */

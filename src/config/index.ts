@@ -1,4 +1,5 @@
 import { appConfig } from './app.config.js';
+import { auditConfig } from './audit.config.js';
 import { authConfig } from './auth.config.js';
 import { databaseConfig } from './database.config.js';
 import { graphqlConfig } from './graphql.config.js';
@@ -11,6 +12,7 @@ import { securityConfig } from './security.config.js';
 
 export {
   appConfig,
+  auditConfig,
   authConfig,
   databaseConfig,
   graphqlConfig,
@@ -23,6 +25,7 @@ export {
 };
 export const allConfigs = [
   appConfig,
+  auditConfig,
   authConfig,
   databaseConfig,
   graphqlConfig,

@@ -173,6 +173,15 @@ export const auditEntriesWrittenTotal = once(
     }),
 );
 
+export const auditEntriesDeletedTotal = once(
+  'audit_entries_deleted_total',
+  () =>
+    new Counter({
+      name: 'audit_entries_deleted_total',
+      help: 'Audit log entries deleted by retention',
+    }),
+);
+
 export const auditWriteFailuresTotal = once(
   'audit_write_failures_total',
   () =>

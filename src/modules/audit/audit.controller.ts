@@ -1,5 +1,16 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { CurrentUser } from '../../core/auth/current-user.decorator.js';
 import { Permissions } from '../../core/auth/permissions.decorator.js';
@@ -11,13 +22,47 @@ import {
   PageQuery,
   UserActivityDto,
 } from './dto/audit.dto.js';
+import { AuditLogExportInput } from './dto/audit-export.dto.js';
+import { AuditExportService } from './audit-export.service.js';
 import { AuditService } from './audit.service.js';
 
 @ApiTags('audit')
 @ApiBearerAuth()
 @Controller()
 export class AuditController {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly exports: AuditExportService,
+  ) {}
+
+  @Post('audit-logs/exports')
+  @HttpCode(202)
+  @Permissions('audit.read')
+  @ApiOperation({ summary: 'Export the filtered audit log as CSV or JSON (background job)' })
+  async export(
+    @CurrentUser() actor: AuthUser,
+    @Body() input: AuditLogExportInput,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ jobId: string }> {
+    const accepted = await this.exports.request(actor, input);
+    reply.header('Location', `/api/v1/jobs/${accepted.jobId}`);
+    return accepted;
+  }
+
+  @Get('audit-logs/exports/:jobId/download')
+  @Permissions('audit.read')
+  @ApiOperation({ summary: 'Download a finished audit export (its requester only)' })
+  async download(
+    @CurrentUser() actor: AuthUser,
+    @Param('jobId') jobId: string,
+  ): Promise<StreamableFile> {
+    const file = await this.exports.open(actor, jobId);
+    return new StreamableFile(file.stream, {
+      type: file.type,
+      disposition: `attachment; filename="${file.filename}"`,
+      length: file.size,
+    });
+  }
 
   @Get('audit-logs')
   @Permissions('audit.read')

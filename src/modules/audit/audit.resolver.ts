@@ -1,4 +1,4 @@
-import { Args, ID, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { CurrentUser } from '../../core/auth/current-user.decorator.js';
 import { Permissions } from '../../core/auth/permissions.decorator.js';
@@ -10,11 +10,26 @@ import {
   AuditLogPage,
   UserActivityDto,
 } from './dto/audit.dto.js';
+import { JobAcceptedDto } from '../auth/dto/account.inputs.js';
+import { AuditLogExportInput } from './dto/audit-export.dto.js';
+import { AuditExportService } from './audit-export.service.js';
 import { AuditService } from './audit.service.js';
 
 @Resolver()
 export class AuditResolver {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly exports: AuditExportService,
+  ) {}
+
+  @Mutation(() => JobAcceptedDto, { description: 'Admin: export the audit log (background job)' })
+  @Permissions('audit.read')
+  exportAuditLogs(
+    @CurrentUser() actor: AuthUser,
+    @Args('input') input: AuditLogExportInput,
+  ): Promise<JobAcceptedDto> {
+    return this.exports.request(actor, input);
+  }
 
   @Query(() => AuditLogPage, { description: 'Admin: search all audit entries, newest first' })
   @Permissions('audit.read')

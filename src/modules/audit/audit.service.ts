@@ -41,6 +41,25 @@ function decode(cursor: string): { key: string; id: string } {
   return { key: parsed[1], id: parsed[2] };
 }
 
+/** The WHERE conditions for a filter; `param` adds a bind parameter and returns its placeholder. */
+export function filterConditions(
+  filter: AuditLogFilter,
+  param: (value: unknown) => string,
+): string[] {
+  const where: string[] = ['TRUE'];
+  if (filter.actorId) where.push(`actor_id = ${param(filter.actorId)}::uuid`);
+  if (filter.action) {
+    where.push(`action LIKE ${param(`${filter.action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
+  }
+  if (filter.entityType) where.push(`entity_type = ${param(filter.entityType)}`);
+  if (filter.entityId) where.push(`entity_id = ${param(filter.entityId)}`);
+  if (filter.status) where.push(`status = ${param(filter.status)}`);
+  if (filter.from) where.push(`occurred_at >= ${param(filter.from)}::timestamptz`);
+  if (filter.to) where.push(`occurred_at < ${param(filter.to)}::timestamptz`);
+  if (filter.q) where.push(`description ILIKE ${param(containsPattern(filter.q))} ESCAPE '\\'`);
+  return where;
+}
+
 /** Audit log queries: newest first, keyset on (occurred_at, id). */
 @Injectable()
 export class AuditService {
@@ -54,17 +73,7 @@ export class AuditService {
     const after = page.cursor ? decode(page.cursor) : undefined;
     const params: unknown[] = [];
     const param = (value: unknown): string => `$${params.push(value)}`;
-    const where: string[] = ['TRUE'];
-    if (filter.actorId) where.push(`actor_id = ${param(filter.actorId)}::uuid`);
-    if (filter.action) {
-      where.push(`action LIKE ${param(`${filter.action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
-    }
-    if (filter.entityType) where.push(`entity_type = ${param(filter.entityType)}`);
-    if (filter.entityId) where.push(`entity_id = ${param(filter.entityId)}`);
-    if (filter.status) where.push(`status = ${param(filter.status)}`);
-    if (filter.from) where.push(`occurred_at >= ${param(filter.from)}::timestamptz`);
-    if (filter.to) where.push(`occurred_at < ${param(filter.to)}::timestamptz`);
-    if (filter.q) where.push(`description ILIKE ${param(containsPattern(filter.q))} ESCAPE '\\'`);
+    const where = filterConditions(filter, param);
     const filterSql = where.join(' AND ');
     const filterParams = [...params];
     if (after) {

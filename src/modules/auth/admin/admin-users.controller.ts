@@ -14,6 +14,7 @@ import {
   RoleBody,
 } from './dto/admin-users.inputs.js';
 import { AdminUsersService } from './admin-users.service.js';
+import { Audited } from '../../audit/audited.decorator.js';
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -56,6 +57,7 @@ export class AdminUsersController {
   }
 
   @Patch(':id')
+  @Audited('user.update')
   @Permissions('users.manage')
   @ApiOperation({ summary: "Edit a user's profile or email verification" })
   update(
@@ -67,6 +69,7 @@ export class AdminUsersController {
   }
 
   @Post(':id/ban')
+  @Audited('user.ban')
   @HttpCode(200)
   @Permissions('users.manage')
   @ApiOperation({ summary: 'Ban a user, for good or until a date; their sessions are revoked' })

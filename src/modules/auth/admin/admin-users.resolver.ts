@@ -14,6 +14,7 @@ import {
   AdminUsersFilter,
 } from './dto/admin-users.inputs.js';
 import { AdminUsersService } from './admin-users.service.js';
+import { Audited } from '../../audit/audited.decorator.js';
 
 @Resolver(() => AdminUserDto)
 export class AdminUsersResolver {
@@ -36,6 +37,7 @@ export class AdminUsersResolver {
   }
 
   @Mutation(() => AdminUserDto, { description: "Admin: edit a user's profile" })
+  @Audited('user.update')
   @Permissions('users.manage')
   adminUpdateUser(
     @CurrentUser() actor: AuthUser,
@@ -46,6 +48,7 @@ export class AdminUsersResolver {
   }
 
   @Mutation(() => AdminUserDto, { description: 'Admin: ban a user; their sessions are revoked' })
+  @Audited('user.ban')
   @Permissions('users.manage')
   adminBanUser(
     @CurrentUser() actor: AuthUser,

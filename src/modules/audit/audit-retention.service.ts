@@ -1,0 +1,40 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { auditConfig } from '../../config/audit.config.js';
+import { auditEntriesDeletedTotal } from '../../core/observability/metrics.js';
+
+export const RETENTION_BATCH_SIZE = 10_000;
+
+/** Deletes audit entries older than AUDIT_RETENTION_DAYS, in bounded batches. */
+@Injectable()
+export class AuditRetentionService {
+  private readonly logger = new Logger(AuditRetentionService.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(auditConfig.KEY) private readonly config: ConfigType<typeof auditConfig>,
+  ) {}
+
+  async deleteExpired(batchSize = RETENTION_BATCH_SIZE): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const result: [unknown[], number] = await this.db.query(
+        `DELETE FROM audit_log WHERE id IN (
+           SELECT id FROM audit_log WHERE occurred_at < now() - make_interval(days => $1)
+           LIMIT $2)`,
+        [this.config.retentionDays, batchSize],
+      );
+      const deleted = result[1];
+      total += deleted;
+      if (deleted < batchSize) break;
+    }
+    auditEntriesDeletedTotal.inc(total);
+    this.logger.log(
+      { count: total, retentionDays: this.config.retentionDays },
+      'Deleted expired audit entries',
+    );
+    return total;
+  }
+}

@@ -1,0 +1,230 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditRetentionService } from '../../src/modules/audit/audit-retention.service.js';
+import { csvCell } from '../../src/modules/audit/audit-csv.js';
+import { login, registerUser, uniqueEmail } from '../factories/user.factory.js';
+import { bootApp, type TestApp } from '../support/app.js';
+import { eventually } from '../support/eventually.js';
+
+const FAST_AUTH = {
+  RATE_LIMIT_STRICT: '10000/1m',
+  RATE_LIMIT_DEFAULT: '10000/1m',
+  ARGON2_MEMORY_KIB: '8192',
+  ARGON2_ITERATIONS: '1',
+};
+const ADMIN_PASSWORD = 'the audit export admin passphrase';
+
+describe('audit retention and export', () => {
+  let t: TestApp;
+  let db: DataSource;
+  let adminToken: string;
+  const adminEmail = uniqueEmail('audit-export-admin');
+
+  beforeAll(async () => {
+    const exportDir = await mkdtemp(join(tmpdir(), 'audit-exports-'));
+    t = await bootApp({
+      env: {
+        ...FAST_AUTH,
+        ADMIN_EMAIL: adminEmail,
+        ADMIN_PASSWORD,
+        EXPORT_DIR: exportDir,
+        AUDIT_RETENTION_DAYS: '30',
+      },
+    });
+    db = t.app.get<DataSource>(getDataSourceToken());
+    adminToken = (await login(t, adminEmail, ADMIN_PASSWORD)).accessToken;
+  });
+  afterAll(() => t.close());
+
+  const insert = (action: string, daysAgo: number, description = 'seeded') =>
+    db.query(
+      `INSERT INTO audit_log (occurred_at, actor_type, action, status, description)
+       VALUES (now() - make_interval(days => $1), 'system', $2, 'success', $3)`,
+      [daysAgo, action, description],
+    );
+
+  describe('retention', () => {
+    it('deletes only entries older than the window, in batches', async () => {
+      const tag = `retention.${randomUUID()}`;
+      for (let i = 0; i < 5; i++) await insert(tag, 31 + i);
+      for (let i = 0; i < 3; i++) await insert(tag, 29 - i);
+      const deleted = await t.app.get(AuditRetentionService).deleteExpired(2);
+      expect(deleted).toBeGreaterThanOrEqual(5);
+      const left: Array<{ n: number }> = await db.query(
+        'SELECT count(*)::int AS n FROM audit_log WHERE action = $1',
+        [tag],
+      );
+      expect(left[0].n).toBe(3);
+    });
+
+    it('schedules the retention daily in worker processes', async () => {
+      const queue = t.app.get<Queue>(getQueueToken('audit'));
+      const scheduler = await eventually(async () => {
+        const found = await queue.getJobScheduler('audit-retention-daily');
+        expect(found).toBeDefined();
+        return found!;
+      });
+      expect(scheduler).toMatchObject({ name: 'audit-retention', pattern: '47 3 * * *' });
+    });
+  });
+
+  describe('export', () => {
+    const tag = `export.${randomUUID()}`;
+    const tricky = ['=SUM(A1)', 'a, "quoted"\nline', '+1', '-2', '@cmd', 'plain'];
+
+    beforeAll(async () => {
+      for (const description of tricky) await insert(tag, 1, description);
+    });
+
+    const waitDone = (token: string, jobId: string) =>
+      eventually(async () => {
+        const res = await t.rest({ url: `/api/v1/jobs/${jobId}`, token });
+        expect(res.statusCode).toBe(200);
+        expect(res.json().status).toBe('completed');
+        return res.json() as {
+          progress: number;
+          result: { downloadPath: string; rows: number };
+        };
+      });
+
+    it('escapes CSV cells and neutralises formulas', () => {
+      expect(csvCell('=1+1')).toBe("'=1+1");
+      expect(csvCell('a,b')).toBe('"a,b"');
+      expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+      expect(csvCell('x\ny')).toBe('"x\ny"');
+      expect(csvCell(null)).toBe('');
+    });
+
+    it('exports CSV over REST for the requester only', async () => {
+      const res = await t.rest({
+        method: 'POST',
+        url: '/api/v1/audit-logs/exports',
+        token: adminToken,
+        payload: { format: 'csv', filter: { action: tag } },
+      });
+      expect(res.statusCode, res.body).toBe(202);
+      const { jobId } = res.json() as { jobId: string };
+      expect(res.headers.location).toBe(`/api/v1/jobs/${jobId}`);
+      const status = await waitDone(adminToken, jobId);
+      expect(status.progress).toBe(100);
+      expect(status.result.rows).toBe(tricky.length);
+      expect(status.result.downloadPath).toBe(`/api/v1/audit-logs/exports/${jobId}/download`);
+
+      const file = await t.rest({ url: status.result.downloadPath, token: adminToken });
+      expect(file.statusCode, file.body).toBe(200);
+      expect(file.headers['content-type']).toMatch(/^text\/csv/);
+      const body = file.body;
+      expect(body.split('\r\n')[0]).toMatch(/^id,occurred_at,actor_id/);
+      expect(body).toContain(`,'=SUM(A1)\r\n`);
+      expect(body).toContain(`,"a, ""quoted""\nline"\r\n`);
+      expect(body).toContain(`,'+1\r\n`);
+      expect(body).toContain(`,'-2\r\n`);
+      expect(body).toContain(`,'@cmd\r\n`);
+
+      const other = await registerUser(t);
+      const promote = await t.rest({
+        method: 'POST',
+        url: `/api/v1/admin/users/${other.id}/roles`,
+        token: adminToken,
+        payload: { role: 'admin' },
+      });
+      expect(promote.statusCode, promote.body).toBeLessThan(300);
+      const otherToken = (await login(t, other.email, other.password)).accessToken;
+      const denied = await t.rest({ url: status.result.downloadPath, token: otherToken });
+      expect(denied.statusCode).toBe(404);
+    });
+
+    it('exports JSON over GraphQL', async () => {
+      const res = await t.gql(
+        'mutation E($input: AuditLogExportInput!) { exportAuditLogs(input: $input) { jobId } }',
+        { variables: { input: { format: 'json', filter: { action: tag } } }, token: adminToken },
+      );
+      const body = res.json() as { data?: { exportAuditLogs: { jobId: string } } };
+      expect(body.data?.exportAuditLogs.jobId, res.body).toBeDefined();
+      const jobId = body.data!.exportAuditLogs.jobId;
+      const status = await waitDone(adminToken, jobId);
+      expect(status.progress).toBe(100);
+      const file = await t.rest({ url: status.result.downloadPath, token: adminToken });
+      expect(file.statusCode).toBe(200);
+      const rows = file.json() as Array<{ action: string; description: string }>;
+      expect(rows).toHaveLength(tricky.length);
+      expect(rows.map((r) => r.description).sort()).toEqual([...tricky].sort());
+    });
+
+    it('forbids a plain user to export', async () => {
+      const user = await registerUser(t);
+      const res = await t.rest({
+        method: 'POST',
+        url: '/api/v1/audit-logs/exports',
+        token: user.accessToken,
+        payload: { format: 'csv' },
+      });
+      expect(res.statusCode).toBe(403);
+      const bad = await t.rest({
+        method: 'POST',
+        url: '/api/v1/audit-logs/exports',
+        token: adminToken,
+        payload: { format: 'xml' },
+      });
+      expect(bad.statusCode).toBe(400);
+    });
+  });
+
+  describe('@Audited', () => {
+    const entries = (action: string, entityId: string) =>
+      eventually(async () => {
+        const rows: Array<Record<string, unknown>> = await db.query(
+          'SELECT * FROM audit_log WHERE action = $1 AND entity_id = $2 ORDER BY id',
+          [action, entityId],
+        );
+        expect(rows.length).toBeGreaterThan(0);
+        return rows;
+      });
+
+    it('records admin mutations over REST, successes and failures', async () => {
+      const user = await registerUser(t);
+      const ok = await t.rest({
+        method: 'PATCH',
+        url: `/api/v1/admin/users/${user.id}`,
+        token: adminToken,
+        payload: { firstName: 'Audited' },
+      });
+      expect(ok.statusCode, ok.body).toBe(200);
+      const [row] = await entries('user.update', user.id);
+      expect(row).toMatchObject({ status: 'success', entity_type: 'user' });
+      expect(row.actor_id).toBeTruthy();
+      expect(row.new_values).toEqual({ firstName: 'Audited' });
+
+      const missing = randomUUID();
+      const bad = await t.rest({
+        method: 'POST',
+        url: `/api/v1/admin/users/${missing}/ban`,
+        token: adminToken,
+        payload: { reason: 'spam' },
+      });
+      expect(bad.statusCode).toBe(404);
+      const [failed] = await entries('user.ban', missing);
+      expect(failed.status).toBe('failure');
+      expect(failed.description).toContain('NOT_FOUND');
+    });
+
+    it('records admin mutations over GraphQL', async () => {
+      const user = await registerUser(t);
+      const res = await t.gql(
+        'mutation B($input: AdminBanUserInput!) { adminBanUser(input: $input) { id } }',
+        { variables: { input: { userId: user.id, reason: 'abuse' } }, token: adminToken },
+      );
+      expect(res.json().errors, res.body).toBeUndefined();
+      const [row] = await entries('user.ban', user.id);
+      expect(row).toMatchObject({ status: 'success' });
+      expect(row.new_values).toMatchObject({ input: { userId: user.id, reason: 'abuse' } });
+    });
+  });
+});
