@@ -1,5 +1,5 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Job, JobsOptions, Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
@@ -16,6 +16,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Adds jobs with the caller's request context and reports any job's status by id. */
 @Injectable()
 export class JobsService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Queue');
   private queues = new Map<QueueName, Queue>();
 
   constructor(private readonly moduleRef: ModuleRef) {}
@@ -56,6 +57,28 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Owner or admin only; anyone else gets the same 404 as for a job that does not exist. */
+  /**
+   * Registers (or updates) a repeating job, e.g. a daily cleanup; a failure is logged, not
+   * thrown, so a scheduling hiccup never stops the process from starting.
+   */
+  async schedule(
+    queue: QueueName,
+    schedulerId: string,
+    pattern: string,
+    jobName: string,
+  ): Promise<void> {
+    try {
+      const envelope: JobEnvelope = { payload: {}, meta: {} };
+      await this.queue(queue).upsertJobScheduler(
+        schedulerId,
+        { pattern, tz: 'UTC' },
+        { name: jobName, data: envelope },
+      );
+    } catch (error) {
+      this.logger.error({ err: error, queue, schedulerId }, 'Could not register a scheduled job');
+    }
+  }
+
   async getStatus(actor: AuthUser, id: string): Promise<JobStatusDto> {
     const found = await this.find(id);
     const owner = (found?.job.data as JobEnvelope | undefined)?.meta?.userId;

@@ -68,18 +68,13 @@ export class AuditWorker
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.app.runsWorkers) return;
-    try {
-      await this.jobs
-        .queue(AUDIT_QUEUE)
-        .upsertJobScheduler(
-          RETENTION_SCHEDULER_ID,
-          { pattern: RETENTION_PATTERN, tz: 'UTC' },
-          { name: AUDIT_RETENTION_JOB, data: { payload: {}, meta: {} } },
-        );
-    } catch (error) {
-      this.logger.error({ err: error }, 'Could not schedule the daily audit retention');
-    }
+    if (this.app.runsWorkers)
+      await this.jobs.schedule(
+        AUDIT_QUEUE,
+        RETENTION_SCHEDULER_ID,
+        RETENTION_PATTERN,
+        AUDIT_RETENTION_JOB,
+      );
   }
 
   async handle(payload: AuditJob, job: Job<JobEnvelope<AuditJob>>): Promise<AuditResult> {

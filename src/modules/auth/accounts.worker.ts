@@ -45,18 +45,13 @@ export class AccountsWorker
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.app.runsWorkers) return;
-    try {
-      await this.jobs
-        .queue(ACCOUNTS_QUEUE)
-        .upsertJobScheduler(
-          ANONYMISE_SCHEDULER_ID,
-          { pattern: ANONYMISE_PATTERN, tz: 'UTC' },
-          { name: ANONYMISE_JOB, data: { payload: {}, meta: {} } },
-        );
-    } catch (error) {
-      this.logger.error({ err: error }, 'Could not schedule the daily account anonymisation');
-    }
+    if (this.app.runsWorkers)
+      await this.jobs.schedule(
+        ACCOUNTS_QUEUE,
+        ANONYMISE_SCHEDULER_ID,
+        ANONYMISE_PATTERN,
+        ANONYMISE_JOB,
+      );
   }
 
   async handle(payload: AccountsJob, job: Job<JobEnvelope<AccountsJob>>): Promise<AccountsResult> {
