@@ -14,14 +14,9 @@ import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { CurrentUser } from '../../core/auth/current-user.decorator.js';
 import { Permissions } from '../../core/auth/permissions.decorator.js';
+import { PageArgs } from '../../core/pagination/page.args.js';
 import type { Page } from '../../core/pagination/page.js';
-import {
-  type AuditLogDto,
-  AuditLogPage,
-  AuditLogQuery,
-  PageQuery,
-  UserActivityDto,
-} from './dto/audit.dto.js';
+import { type AuditLogDto, AuditLogPage, AuditLogQuery, UserActivityDto } from './dto/audit.dto.js';
 import { AuditLogExportInput } from './dto/audit-export.dto.js';
 import { AuditExportService } from './audit-export.service.js';
 import { AuditService } from './audit.service.js';
@@ -76,7 +71,7 @@ export class AuditController {
   @Get('audit-logs/me')
   @ApiOperation({ summary: 'My own audit entries (as actor), newest first' })
   @ApiOkResponse({ type: AuditLogPage })
-  mine(@CurrentUser() actor: AuthUser, @Query() query: PageQuery): Promise<Page<AuditLogDto>> {
+  mine(@CurrentUser() actor: AuthUser, @Query() query: PageArgs): Promise<Page<AuditLogDto>> {
     return this.audit.search({ actorId: actor.id }, query);
   }
 

@@ -1,18 +1,7 @@
 import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
-import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../../../core/pagination/page.args.js';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { PageArgs } from '../../../core/pagination/page.args.js';
 import { PageType } from '../../../core/pagination/page.js';
 
 @ObjectType('AuditLogEntry')
@@ -83,27 +72,8 @@ export class AuditLogFilter {
   q?: string;
 }
 
-export class AuditLogQuery extends AuditLogFilter {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_LIMIT)
-  limit?: number;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) cursor?: string;
-}
-
-export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_LIMIT)
-  limit?: number;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) cursor?: string;
-}
+/** `GET /audit-logs` query: the filter and the page. */
+export class AuditLogQuery extends IntersectionType(AuditLogFilter, PageArgs) {}
 
 @ObjectType('ActionCount')
 export class ActionCountDto {

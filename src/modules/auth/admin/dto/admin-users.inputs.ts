@@ -1,25 +1,21 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   ArrayUnique,
   IsBoolean,
   IsIn,
-  IsInt,
   IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
   Matches,
-  Max,
   MaxLength,
-  Min,
   MinLength,
   registerDecorator,
 } from 'class-validator';
-import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../../../../core/pagination/page.args.js';
+import { PageArgs } from '../../../../core/pagination/page.args.js';
 import { USER_STATUSES, type UserStatus } from './admin-user.dto.js';
 
 export const USER_SORTS = ['createdAt', '-createdAt', 'email', '-email'] as const;
@@ -80,25 +76,11 @@ export class AdminUsersFilter {
 }
 
 /** `GET /admin/users` query: the filter, the sort and the page. */
-export class ListUsersQuery extends AdminUsersFilter {
+export class ListUsersQuery extends IntersectionType(AdminUsersFilter, PageArgs) {
   @ApiPropertyOptional({ enum: USER_SORTS, default: '-createdAt' })
   @IsOptional()
   @IsIn(USER_SORTS)
   sort?: UserSort;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_LIMIT)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'Opaque cursor from a previous page', maxLength: 500 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
 }
 
 @InputType()
