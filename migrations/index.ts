@@ -4,6 +4,8 @@ import { UserTokens1763900000002 } from './1763900000002-user-tokens.js';
 import { AccountLifecycle1763900000003 } from './1763900000003-account-lifecycle.js';
 import { TwoFactor1763900000004 } from './1763900000004-two-factor.js';
 import { Audit1763900000005 } from './1763900000005-audit.js';
+import { AuditIndexes1763900000006 } from './1763900000006-audit-indexes.js';
+import { Files1763900000007 } from './1763900000007-files.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests load the same set. */
 export const migrations = [
@@ -13,4 +15,6 @@ export const migrations = [
   AccountLifecycle1763900000003,
   TwoFactor1763900000004,
   Audit1763900000005,
+  AuditIndexes1763900000006,
+  Files1763900000007,
 ];

@@ -11,6 +11,12 @@ export const ERROR_CODES = {
     graphqlCode: 'UNSUPPORTED_MEDIA_TYPE',
     title: 'Unsupported media type',
   },
+  QUOTA_EXCEEDED: { status: 413, graphqlCode: 'QUOTA_EXCEEDED', title: 'Storage quota exceeded' },
+  RANGE_NOT_SATISFIABLE: {
+    status: 416,
+    graphqlCode: 'RANGE_NOT_SATISFIABLE',
+    title: 'Range not satisfiable',
+  },
   QUERY_TOO_COMPLEX: { status: 400, graphqlCode: 'QUERY_TOO_COMPLEX', title: 'Query too complex' },
   RATE_LIMIT_EXCEEDED: {
     status: 429,
