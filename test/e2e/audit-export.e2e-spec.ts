@@ -200,6 +200,7 @@ describe('audit retention and export', () => {
       const [row] = await entries('user.update', user.id);
       expect(row).toMatchObject({ status: 'success', entity_type: 'user' });
       expect(row.actor_id).toBeTruthy();
+      expect(row.old_values).toEqual({ firstName: null });
       expect(row.new_values).toEqual({ firstName: 'Audited' });
 
       const missing = randomUUID();
@@ -224,7 +225,8 @@ describe('audit retention and export', () => {
       expect(res.json().errors, res.body).toBeUndefined();
       const [row] = await entries('user.ban', user.id);
       expect(row).toMatchObject({ status: 'success' });
-      expect(row.new_values).toMatchObject({ input: { userId: user.id, reason: 'abuse' } });
+      expect(row.old_values).toEqual({ bannedAt: null, banReason: null });
+      expect(row.new_values).toMatchObject({ banReason: 'abuse', bannedAt: expect.any(String) });
     });
   });
 });

@@ -5,6 +5,7 @@ import {
   auditEntriesWrittenTotal,
   auditWriteFailuresTotal,
 } from '../../core/observability/metrics.js';
+import { auditEntriesLostTotal } from './audit.metrics.js';
 
 export type ActorType = 'user' | 'system' | 'api';
 export type AuditStatus = 'success' | 'failure';
@@ -28,6 +29,8 @@ export interface AuditEntry {
 
 export const FLUSH_INTERVAL_MS = 250;
 export const FLUSH_BATCH_SIZE = 500;
+/** Waits before the 2nd and 3rd insert attempt of a batch; then it is given up. */
+export const RETRY_DELAYS_MS = [100, 400] as const;
 const COLUMNS = 13;
 
 const cut = (value: string | null, max: number): string | null =>
@@ -37,8 +40,9 @@ const json = (value: unknown): string | null =>
 
 /**
  * Buffers audit entries in memory and writes them with one multi-row INSERT every 250 ms or at
- * 500 entries, and on shutdown before the database closes. A failed flush is logged and retried
- * once, then dropped: recording never fails or slows the request it records.
+ * 500 entries, and on shutdown before the database closes. A failed INSERT is logged, counted
+ * (audit_write_failures_total) and retried after 100 ms and 400 ms; if all three attempts fail,
+ * the batch is dropped and counted in audit_entries_lost_total. Requests never wait for any of it.
  */
 @Injectable()
 export class AuditWriter implements OnModuleDestroy {
@@ -67,7 +71,17 @@ export class AuditWriter implements OnModuleDestroy {
     }
     const batch = this.buffer;
     this.buffer = [];
-    this.flushing = this.flushing.then(() => (batch.length ? this.insert(batch) : undefined));
+    this.flushing = this.flushing
+      .then(() => (batch.length ? this.insert(batch) : undefined))
+      .catch((error: unknown) => {
+        // Only building the statement can throw here (e.g. a value JSON cannot encode); the
+        // chain must stay resolved or every later flush would be skipped.
+        auditEntriesLostTotal.inc(batch.length);
+        this.logger.error(
+          { err: error, entries: batch.length },
+          'Audit flush failed; entries lost',
+        );
+      });
     return this.flushing;
   }
 
@@ -106,17 +120,28 @@ export class AuditWriter implements OnModuleDestroy {
     const sql = `INSERT INTO audit_log (occurred_at, actor_id, actor_type, action, entity_type,
       entity_id, old_values, new_values, ip, user_agent, request_id, status, description)
       VALUES ${rows.join(', ')}`;
-    for (let attempt = 1; attempt <= 2; attempt++) {
+    const attempts = RETRY_DELAYS_MS.length + 1;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
         await this.db.query(sql, params);
         auditEntriesWrittenTotal.inc(batch.length);
         return;
       } catch (error) {
         auditWriteFailuresTotal.inc();
-        this.logger.error(
+        const delay = RETRY_DELAYS_MS[attempt - 1];
+        if (delay === undefined) {
+          auditEntriesLostTotal.inc(batch.length);
+          this.logger.error(
+            { err: error, entries: batch.length, attempt },
+            'Audit flush failed; entries lost',
+          );
+          return;
+        }
+        this.logger.warn(
           { err: error, entries: batch.length, attempt },
-          attempt === 1 ? 'Audit flush failed; retrying once' : 'Audit flush failed; entries lost',
+          `Audit flush failed; retrying in ${delay} ms`,
         );
+        await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
   }

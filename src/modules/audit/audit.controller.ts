@@ -61,11 +61,13 @@ export class AuditController {
 
   @Get('audit-logs')
   @Permissions('audit.read')
-  @ApiOperation({ summary: 'Search all audit entries, newest first (keyset pagination)' })
+  @ApiOperation({
+    summary: 'Search all audit entries, newest first or `sort=occurredAt` (keyset pagination)',
+  })
   @ApiOkResponse({ type: AuditLogPage })
   search(@Query() query: AuditLogQuery): Promise<Page<AuditLogDto>> {
-    const { limit, cursor, ...filter } = query;
-    return this.audit.search(filter, { limit, cursor });
+    const { limit, cursor, sort, ...filter } = query;
+    return this.audit.search(filter, { limit, cursor }, sort);
   }
 
   @Get('audit-logs/me')

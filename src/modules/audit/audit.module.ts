@@ -9,6 +9,8 @@ import { AuditExportService } from './audit-export.service.js';
 import { AuditRetentionService } from './audit-retention.service.js';
 import { AuditWriter } from './audit-writer.js';
 import { AuditWorker } from './audit.worker.js';
+import { AuditSnapshotRegistry } from './audit-snapshot.js';
+import { UserAuditSnapshot } from './user-audit.snapshot.js';
 
 /** The audit log: every domain event recorded in batches, searchable by admins and owners. */
 @Module({
@@ -21,8 +23,10 @@ import { AuditWorker } from './audit.worker.js';
     AuditRetentionService,
     AuditExportService,
     AuditWorker,
+    AuditSnapshotRegistry,
+    UserAuditSnapshot,
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
   ],
-  exports: [AuditWriter],
+  exports: [AuditWriter, AuditSnapshotRegistry],
 })
 export class AuditModule {}

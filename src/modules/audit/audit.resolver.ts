@@ -14,6 +14,7 @@ import { JobAcceptedDto } from '../auth/dto/account.inputs.js';
 import { AuditLogExportInput } from './dto/audit-export.dto.js';
 import { AuditExportService } from './audit-export.service.js';
 import { AuditService } from './audit.service.js';
+import { AUDIT_SORTS, DEFAULT_AUDIT_SORT } from './audit-cursor.js';
 
 @Resolver()
 export class AuditResolver {
@@ -31,13 +32,19 @@ export class AuditResolver {
     return this.exports.request(actor, input);
   }
 
-  @Query(() => AuditLogPage, { description: 'Admin: search all audit entries, newest first' })
+  @Query(() => AuditLogPage, { description: 'Admin: search all audit entries, sorted by time' })
   @Permissions('audit.read')
   auditLogs(
     @Args('filter', { type: () => AuditLogFilter, nullable: true }) filter?: AuditLogFilter,
     @Args('page', { type: () => PageArgs, nullable: true }) page?: PageArgs,
+    @Args('sort', {
+      type: () => String,
+      nullable: true,
+      description: `${AUDIT_SORTS.join(' or ')} (default ${DEFAULT_AUDIT_SORT}, newest first)`,
+    })
+    sort?: string,
   ): Promise<Page<AuditLogDto>> {
-    return this.audit.search(filter ?? {}, page ?? {});
+    return this.audit.search(filter ?? {}, page ?? {}, sort ?? undefined);
   }
 
   @Query(() => AuditLogPage, { description: 'My own audit entries, newest first' })

@@ -1,8 +1,13 @@
 import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { GraphQLJSON } from '../../../core/graphql/json.scalar.js';
 import { PageArgs } from '../../../core/pagination/page.args.js';
 import { PageType } from '../../../core/pagination/page.js';
+import { AUDIT_SORTS, type AuditSort, DEFAULT_AUDIT_SORT } from '../audit-cursor.js';
+
+/** A JSON value as stored in old_values / new_values. */
+export type AuditValues = Record<string, unknown> | unknown[] | string | number | boolean;
 
 @ObjectType('AuditLogEntry')
 export class AuditLogDto {
@@ -13,12 +18,26 @@ export class AuditLogDto {
   @ApiProperty() @Field() action!: string;
   @ApiPropertyOptional() @Field(() => String, { nullable: true }) entityType!: string | null;
   @ApiPropertyOptional() @Field(() => String, { nullable: true }) entityId!: string | null;
-  @ApiPropertyOptional({ description: 'JSON text, secrets redacted' })
-  @Field(() => String, { nullable: true, description: 'JSON text, secrets redacted' })
-  oldValues!: string | null;
-  @ApiPropertyOptional({ description: 'JSON text, secrets redacted' })
-  @Field(() => String, { nullable: true, description: 'JSON text, secrets redacted' })
-  newValues!: string | null;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The changed fields before the action (secrets redacted)',
+  })
+  @Field(() => GraphQLJSON, {
+    nullable: true,
+    description: 'The changed fields before the action (secrets redacted)',
+  })
+  oldValues!: AuditValues | null;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The changed fields after the action, or the event payload (secrets redacted)',
+  })
+  @Field(() => GraphQLJSON, {
+    nullable: true,
+    description: 'The changed fields after the action, or the event payload (secrets redacted)',
+  })
+  newValues!: AuditValues | null;
   @ApiPropertyOptional() @Field(() => String, { nullable: true }) ip!: string | null;
   @ApiPropertyOptional() @Field(() => String, { nullable: true }) userAgent!: string | null;
   @ApiPropertyOptional() @Field(() => String, { nullable: true }) requestId!: string | null;
@@ -72,8 +91,13 @@ export class AuditLogFilter {
   q?: string;
 }
 
-/** `GET /audit-logs` query: the filter and the page. */
-export class AuditLogQuery extends IntersectionType(AuditLogFilter, PageArgs) {}
+/** `GET /audit-logs` query: the filter, the sort and the page. */
+export class AuditLogQuery extends IntersectionType(AuditLogFilter, PageArgs) {
+  @ApiPropertyOptional({ enum: AUDIT_SORTS, default: DEFAULT_AUDIT_SORT })
+  @IsOptional()
+  @IsIn(AUDIT_SORTS)
+  sort?: AuditSort;
+}
 
 @ObjectType('ActionCount')
 export class ActionCountDto {
