@@ -2,9 +2,10 @@ import { Module } from '@nestjs/common';
 import { CoreModule } from './core/core.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
+import { FilesModule } from './modules/files/files.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 
 @Module({
-  imports: [CoreModule, HealthModule, AuthModule, AuditModule],
+  imports: [CoreModule, HealthModule, AuthModule, AuditModule, FilesModule],
 })
 export class AppModule {}

@@ -6,11 +6,13 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { appConfig } from './config/app.config.js';
 import { databaseConfig } from './config/database.config.js';
+import { filesConfig } from './config/files.config.js';
 import { graphqlConfig } from './config/graphql.config.js';
 import { httpConfig } from './config/http.config.js';
 import { registerFastifyErrorHandler } from './core/errors/fastify-error-handler.js';
 import { registerGraphqlBatchLimit } from './core/http/graphql-batch-limit.js';
 import { registerHttpHooks } from './core/http/http-hooks.js';
+import { registerMultipart } from './core/http/multipart.js';
 import { genReqId } from './core/http/request-id.js';
 import { applyCors } from './core/http/security.js';
 import { buildSecurityHeaders } from './core/http/security-headers.js';
@@ -44,6 +46,10 @@ export async function createApp(
     headers: buildSecurityHeaders({ hsts: http.hsts, graphiqlCdn: graphql.graphiql }),
   });
   registerGraphqlBatchLimit(adapter.getInstance(), graphql.maxBatch);
+  const files = filesConfig();
+  await registerMultipart(adapter.getInstance(), {
+    maxFileBytes: Math.max(files.avatar.maxBytes, files.attachment.maxBytes),
+  });
   registerFastifyErrorHandler(adapter);
 
   const root: Type<unknown> = options.extraModules?.length

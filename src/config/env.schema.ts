@@ -403,6 +403,109 @@ export class Env {
   @Min(1)
   @Max(3650)
   AUDIT_RETENTION_DAYS = 90;
+
+  @IsIn(['local', 's3'])
+  FILES_DRIVER: 'local' | 's3' = 'local';
+
+  @IsString()
+  @MinLength(1)
+  FILES_LOCAL_ROOT = '.data/files';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(1024 * 1024 * 1024)
+  FILES_AVATAR_MAX_BYTES = 5 * 1024 * 1024;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(5 * 1024 * 1024 * 1024)
+  FILES_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024;
+
+  @IsString()
+  @Matches(/^\s*[\w.+-]+\/[\w.+-]+\s*(,\s*[\w.+-]+\/[\w.+-]+\s*)*$/, {
+    message: 'must be a comma-separated list of MIME types',
+  })
+  FILES_ATTACHMENT_TYPES =
+    'application/pdf,image/jpeg,image/png,image/gif,image/webp,text/plain,text/csv,text/markdown,' +
+    'application/zip,application/vnd.openxmlformats-officedocument.wordprocessingml.document,' +
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  FILES_USER_QUOTA_BYTES = 100 * 1024 * 1024;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(100_000)
+  FILES_ZIP_MAX_RATIO = 100;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(Number.MAX_SAFE_INTEGER)
+  FILES_ZIP_MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  FILES_ZIP_MAX_ENTRIES = 10_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(604_800)
+  FILES_LINK_TTL_SECONDS = 900;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3650)
+  FILES_PURGE_AFTER_DAYS = 7;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(720)
+  FILES_ORPHAN_GRACE_HOURS = 24;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be a valid S3 bucket name' })
+  S3_BUCKET?: string;
+
+  @IsString()
+  @MaxLength(64)
+  S3_REGION = 'us-east-1';
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^https?:\/\//, { message: 'must be an http(s):// URL' })
+  S3_ENDPOINT?: string;
+
+  @Transform(toBool)
+  @IsBoolean()
+  S3_FORCE_PATH_STYLE = false;
+
+  @IsOptional()
+  @IsString()
+  S3_ACCESS_KEY_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  S3_SECRET_ACCESS_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, {
+    message: 'must be a key prefix like app/files',
+  })
+  S3_PREFIX?: string;
 }
 
 /** The names of variables holding secrets: checked in production, never logged. */
@@ -427,6 +530,9 @@ export function parseEnv(raw: Record<string, string | undefined>): Env {
     ),
   );
   if (problems.length === 0) problems.push(...parseJwtKeys(env).problems);
+  if (env.FILES_DRIVER === 's3' && !env.S3_BUCKET) {
+    problems.push('S3_BUCKET is required when FILES_DRIVER=s3');
+  }
   if (env.NODE_ENV === 'production') problems.push(...productionProblems(env));
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return env;

@@ -2,6 +2,7 @@ import { appConfig } from './app.config.js';
 import { auditConfig } from './audit.config.js';
 import { authConfig } from './auth.config.js';
 import { databaseConfig } from './database.config.js';
+import { filesConfig } from './files.config.js';
 import { graphqlConfig } from './graphql.config.js';
 import { healthConfig } from './health.config.js';
 import { httpConfig } from './http.config.js';
@@ -15,6 +16,7 @@ export {
   auditConfig,
   authConfig,
   databaseConfig,
+  filesConfig,
   graphqlConfig,
   healthConfig,
   httpConfig,
@@ -28,6 +30,7 @@ export const allConfigs = [
   auditConfig,
   authConfig,
   databaseConfig,
+  filesConfig,
   graphqlConfig,
   healthConfig,
   httpConfig,

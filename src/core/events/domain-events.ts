@@ -19,7 +19,13 @@ export interface DomainEvents {
   'user.role.assigned': { userId: string; role: string };
   'user.role.revoked': { userId: string; role: string };
   'user.updated': { userId: string; fields: string[] };
-  'file.uploaded': { fileId: string; ownerId: string; kind: string; mimeType: string; size: number };
+  'file.uploaded': {
+    fileId: string;
+    ownerId: string;
+    kind: string;
+    mimeType: string;
+    size: number;
+  };
   'file.processed': { fileId: string; ownerId: string; status: 'ready' | 'failed' };
   'file.deleted': { fileId: string; ownerId: string };
 }

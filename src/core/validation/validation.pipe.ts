@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { AppException } from '../errors/app.exception.js';
 import type { FieldError } from '../errors/error-codes.js';
 
@@ -10,9 +10,17 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   });
 }
 
+/** GraphQL uploads arrive as promises of a file; there is nothing to validate in them. */
+class AppValidationPipe extends ValidationPipe {
+  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.metatype === Promise) return Promise.resolve(value);
+    return super.transform(value, metadata) as Promise<unknown>;
+  }
+}
+
 /** Whitelists and forbids unknown fields; failures become VALIDATION_FAILED with field errors. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new AppValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -1,0 +1,62 @@
+import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { type Job, UnrecoverableError } from 'bullmq';
+import { appConfig } from '../../config/app.config.js';
+import { AppWorker, QueueWorker } from '../../core/queue/app-worker.js';
+import type { JobEnvelope } from '../../core/queue/job-envelope.js';
+import { JobsService } from '../../core/queue/jobs.service.js';
+import { type CleanupResult, FilesCleanupService } from './files-cleanup.service.js';
+import {
+  CLEANUP_PATTERN,
+  CLEANUP_SCHEDULER_ID,
+  FILES_CLEANUP_JOB,
+  FILES_QUEUE,
+  PROCESS_IMAGE_JOB,
+  type ProcessImagePayload,
+} from './files.jobs.js';
+import { ImageProcessingService } from './image-processing.service.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The `files` queue: image processing after uploads and the daily cleanup (worker processes). */
+@QueueWorker(FILES_QUEUE)
+export class FilesWorker
+  extends AppWorker<Partial<ProcessImagePayload>, { status: string } | CleanupResult>
+  implements OnApplicationBootstrap
+{
+  constructor(
+    private readonly images: ImageProcessingService,
+    private readonly cleanup: FilesCleanupService,
+    private readonly jobs: JobsService,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+  ) {
+    super();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.app.runsWorkers) {
+      await this.jobs.schedule(
+        FILES_QUEUE,
+        CLEANUP_SCHEDULER_ID,
+        CLEANUP_PATTERN,
+        FILES_CLEANUP_JOB,
+      );
+    }
+  }
+
+  async handle(
+    payload: Partial<ProcessImagePayload>,
+    job: Job<JobEnvelope<Partial<ProcessImagePayload>>>,
+  ): Promise<{ status: string } | CleanupResult> {
+    if (job.name === FILES_CLEANUP_JOB) return this.cleanup.run();
+    if (
+      job.name === PROCESS_IMAGE_JOB &&
+      typeof payload.fileId === 'string' &&
+      UUID.test(payload.fileId)
+    ) {
+      const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      return this.images.process(payload.fileId, finalAttempt);
+    }
+    throw new UnrecoverableError(`Unknown files job ${job.name}`);
+  }
+}

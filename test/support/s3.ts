@@ -1,0 +1,71 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The part of s3rver's API used here (the package ships no types). */
+interface S3rverInstance {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+type S3rverClass = new (options: {
+  address: string;
+  port: number;
+  silent: boolean;
+  directory: string;
+  resetOnClose: boolean;
+  vhostBuckets: boolean;
+  configureBuckets: { name: string; configs?: string[] }[];
+}) => S3rverInstance;
+
+const S3rver = createRequire(import.meta.url)('s3rver') as S3rverClass;
+
+export interface TestS3Server {
+  endpoint: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * An in-process s3rver on 127.0.0.1 (random port, own temp directory, one bucket). Use path-style
+ * addressing (`forcePathStyle: true`). s3rver only knows the access key S3RVER and does not check
+ * SigV4 signatures (nor presigned URL expiry beyond parsing).
+ */
+export async function startS3Server(): Promise<TestS3Server> {
+  const directory = await mkdtemp(join(tmpdir(), 's3rver-'));
+  const bucket = 'test-bucket';
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    resetOnClose: false,
+    vhostBuckets: false,
+    configureBuckets: [{ name: bucket }],
+  });
+  let address: AddressInfo;
+  try {
+    address = await server.run();
+  } catch (error) {
+    await rm(directory, { recursive: true, force: true });
+    throw error;
+  }
+  let stopped = false;
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    bucket,
+    accessKeyId: 'S3RVER',
+    secretAccessKey: 'S3RVER',
+    region: 'us-east-1',
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
