@@ -20,7 +20,7 @@ describe('health probes', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.status).toBe('ok');
-    expect(Object.keys(body.info).sort()).toEqual(['database', 'disk', 'heap', 'queue']);
+    expect(Object.keys(body.info).sort()).toEqual(['database', 'disk', 'heap', 'queue', 'storage']);
     expect(body.info.queue.backend).toBe('postgres');
     expect(body.info.database.responseTime).toEqual(expect.any(Number));
   });

@@ -15,6 +15,7 @@ import { DatabaseObserver } from '../../core/database/database.observer.js';
 import { ShutdownState } from '../../core/lifecycle/shutdown.state.js';
 import { JobsService } from '../../core/queue/jobs.service.js';
 import { QUEUE_NAMES } from '../../core/queue/queue-names.js';
+import { STORAGE_DRIVER, type StorageDriver } from '../files/storage/storage.driver.js';
 
 export interface ProbeAnswer {
   httpStatus: 200 | 503;
@@ -34,9 +35,10 @@ export class HealthService {
     @Inject(healthConfig.KEY) private readonly config: ConfigType<typeof healthConfig>,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
     @Inject(queueConfig.KEY) private readonly queue: ConfigType<typeof queueConfig>,
+    @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
   ) {}
 
-  /** Database, queue backend, disk and heap; 503 naming each failing check, or when shutting down. */
+  /** Database, queue backend, file storage, disk and heap; 503 naming each failing check, or when shutting down. */
   async readiness(): Promise<ProbeAnswer> {
     if (this.shutdown.shuttingDown) {
       return {
@@ -78,6 +80,14 @@ export class HealthService {
             .attempt(async () => {
               await this.jobs.queue(QUEUE_NAMES[0]).getJobCounts('waiting');
               return { backend: this.queue.backend };
+            })
+            .withTimeout(timeout),
+        () =>
+          this.indicators
+            .check('storage')
+            .attempt(async () => {
+              await this.storage.ping();
+              return { driver: this.storage.name };
             })
             .withTimeout(timeout),
         () =>
