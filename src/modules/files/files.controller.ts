@@ -35,7 +35,7 @@ import {
 } from './dto/files.inputs.js';
 import { type DownloadConditions, FileDownloadsService } from './file-downloads.service.js';
 import { FilesService } from './files.service.js';
-import { parseUploadKind, readFilePart, sendDownload } from './multipart-upload.js';
+import { readFilePart, sendDownload, uploadKindOf } from './multipart-upload.js';
 
 const FILE_BODY = {
   schema: {
@@ -76,7 +76,7 @@ export class FilesController {
     @Req() request: FastifyRequest,
   ): Promise<FileDto> {
     const part = await readFilePart(request);
-    return this.files.upload(actor, parseUploadKind(query.kind ?? part.fields.kind), part);
+    return this.files.upload(actor, uploadKindOf(part, query.kind), part);
   }
 
   @Post('users/me/avatar')

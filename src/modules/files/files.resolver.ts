@@ -7,7 +7,7 @@ import type { Page } from '../../core/pagination/page.js';
 import { FileDto, FileLinkDto, FilePage, sourceOf, StorageUsageDto } from './dto/file.dto.js';
 import { FileLinkInput } from './dto/files.inputs.js';
 import { FileDownloadsService } from './file-downloads.service.js';
-import { FilesService, type UploadSource } from './files.service.js';
+import { discard, FilesService, type UploadSource } from './files.service.js';
 import { parseUploadKind } from './multipart-upload.js';
 
 async function sourceFrom(upload: Promise<FileUpload>): Promise<UploadSource> {
@@ -28,8 +28,14 @@ export class FilesResolver {
     @Args('file', { type: () => GraphQLUpload }) file: Promise<FileUpload>,
     @Args('kind', { type: () => String, nullable: true, defaultValue: 'attachment' }) kind: string,
   ): Promise<FileDto> {
-    const upload = parseUploadKind(kind);
-    return this.files.upload(actor, upload, await sourceFrom(file));
+    const source = await sourceFrom(file);
+    let upload: 'attachment';
+    try {
+      upload = parseUploadKind(kind);
+    } catch (error) {
+      throw discard(source, error);
+    }
+    return this.files.upload(actor, upload, source);
   }
 
   @Mutation(() => FileDto, { description: 'Upload my avatar; it becomes avatarFileId' })

@@ -55,12 +55,12 @@ export class FilesService {
    * that passed every check gets a row. Any failure leaves neither an object nor a row.
    */
   async upload(actor: AuthUser, kind: FileKind, source: UploadSource): Promise<FileDto> {
-    const { usedBytes } = await this.files.usage(actor.id);
-    const remaining = this.config.userQuotaBytes - usedBytes;
+    const remaining = await this.remainingQuota(actor.id).catch((error: unknown) => {
+      throw discard(source, error);
+    });
     if (remaining <= 0) {
-      source.stream.resume();
       this.rejected.inc({ kind, reason: 'quota' });
-      throw quotaExceeded();
+      throw discard(source, quotaExceeded());
     }
     const inspector = new ContentInspector(this.policy(kind), source.mimeType);
     const body = pipeline(source.stream, inspector, new ByteLimit(remaining, quotaExceeded), () => {
@@ -160,6 +160,10 @@ export class FilesService {
     return ids.length;
   }
 
+  private async remainingQuota(ownerId: string): Promise<number> {
+    return this.config.userQuotaBytes - (await this.files.usage(ownerId)).usedBytes;
+  }
+
   private policy(kind: FileKind): InspectionPolicy {
     const limits = kind === 'avatar' ? this.config.avatar : this.config.attachment;
     return { allowedTypes: limits.types, maxBytes: limits.maxBytes, zip: this.config.zip };
@@ -184,6 +188,15 @@ export class FilesService {
     }
     return error;
   }
+}
+
+/**
+ * Reads and drops the rest of an upload that will not be stored, so that the request completes
+ * (an unread multipart stream would stall the connection); returns the error to throw.
+ */
+export function discard(source: UploadSource, error: unknown): unknown {
+  source.stream.resume();
+  return error;
 }
 
 /** The client went away or the multipart body ended early. */

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppException } from '../../core/errors/app.exception.js';
 import type { Download } from './file-downloads.service.js';
-import type { UploadSource } from './files.service.js';
+import { discard, type UploadSource } from './files.service.js';
 
 /** The `file` part of a multipart/form-data request, as a stream (fields before it included). */
 export async function readFilePart(
@@ -32,6 +32,18 @@ export function parseUploadKind(value: string | undefined): 'attachment' {
   throw new AppException('VALIDATION_FAILED', 'The request is not valid', {
     errors: [{ field: 'kind', message: 'kind must be attachment (avatars use /users/me/avatar)' }],
   });
+}
+
+/** The kind of a REST upload; an invalid one drops the file part before answering 400. */
+export function uploadKindOf(
+  part: UploadSource & { fields: Record<string, string> },
+  queryKind: string | undefined,
+): 'attachment' {
+  try {
+    return parseUploadKind(queryKind ?? part.fields.kind);
+  } catch (error) {
+    throw discard(part, error);
+  }
 }
 
 /** Writes a Download: status, headers and the stream (none for 304). */
