@@ -12,6 +12,8 @@ export interface DomainEvents {
   'user.profile.updated': { userId: string; fields: string[] };
   'auth.email.changed': { userId: string };
   'user.deleted': { userId: string };
+  /** The restore window of a deleted account has passed: its data is being removed. */
+  'user.anonymised': { userId: string };
   'auth.2fa.enabled': { userId: string };
   'auth.2fa.disabled': { userId: string };
   'user.banned': { userId: string; reason: string; until: string | null };

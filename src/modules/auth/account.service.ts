@@ -148,10 +148,11 @@ export class AccountService {
   /**
    * Anonymises every account deleted longer than AUTH_ACCOUNT_RESTORE_DAYS ago: email becomes
    * `deleted-<id>@invalid`, names, bio and username are cleared, the password can never match,
-   * sessions and tokens are removed. Idempotent; returns the ids it anonymised.
+   * sessions and tokens are removed, and `user.anonymised` is emitted for each. Idempotent;
+   * returns the ids it anonymised.
    */
   async anonymiseExpired(): Promise<string[]> {
-    return this.db.transaction(async (tx) => {
+    const ids = await this.db.transaction(async (tx) => {
       const rows: Array<{ id: string }> = await tx.query(
         `SELECT id FROM users
          WHERE deleted_at IS NOT NULL AND deleted_at < now() - make_interval(days => $1)
@@ -173,6 +174,9 @@ export class AccountService {
       await tx.query('DELETE FROM user_tokens WHERE user_id = ANY($1::uuid[])', [ids]);
       return ids;
     });
+    // Other modules remove their part (files: soft-deleted now, bytes purged by their cleanup).
+    for (const userId of ids) this.events.emit('user.anonymised', { userId });
+    return ids;
   }
 
   /** Queues the export of everything stored about the caller. */

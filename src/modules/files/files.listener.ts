@@ -3,15 +3,18 @@ import { OnEvent } from '@nestjs/event-emitter';
 import type { DomainEvent } from '../../core/events/domain-events.js';
 import { FilesService } from './files.service.js';
 
-/** A deleted account's files go with it (soft now; the cleanup job purges the bytes). */
+/**
+ * A deleted account keeps its files through the restore window (AUTH_ACCOUNT_RESTORE_DAYS);
+ * when the account is anonymised they are soft-deleted and the cleanup job purges the bytes.
+ */
 @Injectable()
 export class FilesListener {
   private readonly logger = new Logger('Files');
 
   constructor(private readonly files: FilesService) {}
 
-  @OnEvent('user.deleted')
-  async onUserDeleted(event: DomainEvent<'user.deleted'>): Promise<void> {
+  @OnEvent('user.anonymised')
+  async onUserAnonymised(event: DomainEvent<'user.anonymised'>): Promise<void> {
     try {
       const count = await this.files.deleteAllOf(event.userId);
       if (count > 0) this.logger.log({ userId: event.userId, count }, "Deleted account's files");
