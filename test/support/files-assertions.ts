@@ -73,7 +73,10 @@ export async function uploadVia(
     method: 'POST',
     url: '/graphql',
     token,
-    ...graphqlUpload(`mutation($file: Upload!) { ${field}(file: $file) { ${FILE_FIELDS} } }`, sample),
+    ...graphqlUpload(
+      `mutation($file: Upload!) { ${field}(file: $file) { ${FILE_FIELDS} } }`,
+      sample,
+    ),
   });
   return graphqlOutcome(raw, field);
 }
