@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { ExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { MercuriusContext } from 'mercurius';
+import { AppException } from '../errors/app.exception.js';
+import { ERROR_CODES } from '../errors/error-codes.js';
 import { graphqlErrorsTotal } from '../observability/metrics.js';
 import { operationOf } from './graphql-metrics.hooks.js';
 
@@ -34,6 +36,10 @@ function classify(error: WithOriginal, parentCode?: string): { code: string; mes
   }
   if (parentCode === 'MER_ERR_GQL_VALIDATION') {
     return { code: 'GRAPHQL_VALIDATION_FAILED', message: error.message };
+  }
+  // Thrown before execution (e.g. a malformed multipart upload in a request hook).
+  if (error.originalError instanceof AppException) {
+    return { code: ERROR_CODES[error.originalError.code].graphqlCode, message: error.message };
   }
   if (!error.originalError) {
     const parse = error.message.startsWith('Syntax Error');
@@ -73,6 +79,9 @@ export function formatGraphqlErrors(
     }
     if (!execution.data && typeof outer.originalError?.statusCode === 'number') {
       statusCode = outer.originalError.statusCode;
+    }
+    if (!execution.data && outer.originalError instanceof AppException) {
+      statusCode = outer.originalError.status;
     }
   }
   const response = { data: execution.data ?? null, errors };

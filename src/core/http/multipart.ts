@@ -1,7 +1,6 @@
 import fastifyMultipart from '@fastify/multipart';
-import type { FastifyInstance } from 'fastify';
-import { processRequest } from 'graphql-upload-minimal';
-import { AppException } from '../errors/app.exception.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parseGraphqlMultipart } from './graphql-multipart.js';
 
 export interface MultipartOptions {
   /** The largest file any route accepts; the files module enforces each kind's own limit. */
@@ -27,20 +26,18 @@ export async function registerMultipart(
     },
     throwFileSizeLimit: false,
   });
-  app.addHook('preValidation', async (request, reply) => {
-    if (request.routeOptions.url !== '/graphql' || !request.isMultipart()) return;
-    try {
-      request.body = await processRequest(request.raw, reply.raw, {
-        maxFileSize: options.maxFileBytes + 1,
-        maxFiles: 1,
-        maxFieldSize: 100_000,
-      });
-    } catch (error) {
-      const status = (error as { status?: number }).status;
-      const message = (error as Error).message;
-      throw status === 413
-        ? new AppException('PAYLOAD_TOO_LARGE', message)
-        : new AppException('VALIDATION_FAILED', `Invalid multipart GraphQL request: ${message}`);
-    }
+  const isGraphqlUpload = (request: FastifyRequest): boolean =>
+    request.routeOptions.url === '/graphql' && request.isMultipart();
+  app.addHook('preValidation', async (request) => {
+    if (!isGraphqlUpload(request)) return;
+    request.body = await parseGraphqlMultipart(request.raw, {
+      maxFileBytes: options.maxFileBytes,
+      maxFieldBytes: 100_000,
+    });
+  });
+  // A file no resolver read (refused before it ran, e.g. unauthenticated): the answer is sent,
+  // so drop the connection rather than read an upload of any size to its end.
+  app.addHook('onResponse', async (request) => {
+    if (isGraphqlUpload(request) && !request.raw.complete) request.raw.destroy();
   });
 }

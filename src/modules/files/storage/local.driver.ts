@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { constants, createWriteStream, type Dirent } from 'node:fs';
+import { once } from 'node:events';
+import { constants, createWriteStream, type Dirent, type WriteStream } from 'node:fs';
 import { access, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -43,15 +44,19 @@ export class LocalStorageDriver implements StorageDriver {
         callback(null, chunk);
       },
     });
+    let file: WriteStream | undefined;
     try {
       // `flush` fsyncs the file before the stream closes, so the rename below publishes data
       // that is on disk.
-      const file = createWriteStream(tmp, { flags: 'wx', mode: 0o640, flush: true });
+      file = createWriteStream(tmp, { flags: 'wx', mode: 0o640, flush: true });
       await pipeline(body, counter, file, { signal });
       signal?.throwIfAborted();
       await mkdir(dirname(target), { recursive: true });
       await rename(tmp, target);
     } catch (error) {
+      // The open is asynchronous: a body that fails at once can beat it, and the file would
+      // appear after the rm. Wait until the stream has closed its descriptor.
+      if (file && !file.closed) await once(file, 'close').catch(() => undefined);
       await rm(tmp, { force: true });
       throw abortReasonFor(error, signal) ?? error;
     }
