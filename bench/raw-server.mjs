@@ -66,12 +66,20 @@ function verify(token) {
   if (claims.iss !== 'nest-starter' || claims.aud !== 'nest-starter-api') return undefined;
   return claims;
 }
-const USER_BY_ID = `
-  SELECT u.*, COALESCE(array_agg(r.name ORDER BY r.name) FILTER (WHERE r.name IS NOT NULL), '{}') AS roles
+// The same named (prepared) statement as the app's UsersRepository.getById, so both sides pay
+// the same PostgreSQL cost and the ratio measures the servers.
+const USER_BY_ID = {
+  name: 'users_by_id',
+  text: `
+  SELECT u.id, u.email, u.username, u.email_verified_at, u.first_name, u.last_name, u.bio,
+    u.timezone, u.locale, u.avatar_file_id, u.banned_at, u.ban_reason, u.banned_until,
+    u.deleted_at, u.created_at, u.updated_at,
+    COALESCE(array_agg(r.name ORDER BY r.name) FILTER (WHERE r.name IS NOT NULL), '{}') AS roles
   FROM users u
   LEFT JOIN user_roles ur ON ur.user_id = u.id
   LEFT JOIN roles r ON r.id = ur.role_id
-  WHERE u.id = $1 AND u.deleted_at IS NULL GROUP BY u.id`;
+  WHERE u.id = $1 AND u.deleted_at IS NULL GROUP BY u.id`,
+};
 
 app.get('/users/me', async (request, reply) => {
   const header = request.headers.authorization ?? '';
@@ -83,7 +91,7 @@ app.get('/users/me', async (request, reply) => {
   }
   if (!claims) return reply.code(401).send({ code: 'UNAUTHENTICATED' });
   const sub = claims.sub;
-  const { rows } = await pool.query(USER_BY_ID, [sub]);
+  const { rows } = await pool.query({ ...USER_BY_ID, values: [sub] });
   const u = rows[0];
   if (!u) return reply.code(404).send({ code: 'NOT_FOUND' });
   return {

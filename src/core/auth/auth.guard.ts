@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { AppException } from '../errors/app.exception.js';
 import { getRequest } from '../http/get-request.js';
+import { RouteMetadataCache } from '../http/route-metadata-cache.js';
 import { AccessTokenService } from './access-token.service.js';
 import type { AuthUser } from './auth-user.js';
 import { PERMISSIONS_KEY } from './permissions.decorator.js';
@@ -25,15 +26,27 @@ function bearerToken(request: FastifyRequest): string | undefined {
 /** Deny by default: every route needs a valid access token unless it is @Public(). */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  private readonly routes: RouteMetadataCache<{
+    isPublic: boolean;
+    roles: string[] | undefined;
+    required: string[] | undefined;
+  }>;
+
   constructor(
-    private readonly reflector: Reflector,
+    reflector: Reflector,
     private readonly tokens: AccessTokenService,
     private readonly permissions: PermissionsService,
-  ) {}
+  ) {
+    this.routes = new RouteMetadataCache((targets) => ({
+      isPublic: Boolean(reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)),
+      roles: reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, targets),
+      required: reflector.getAllAndOverride<string[] | undefined>(PERMISSIONS_KEY, targets),
+    }));
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) return true;
+    const { isPublic, roles, required } = this.routes.get(context);
+    if (isPublic) return true;
 
     const request = getRequest(context);
     const token = bearerToken(request);
@@ -42,14 +55,9 @@ export class AuthGuard implements CanActivate {
     request.user = user;
     request.appContext.userId = user.id;
 
-    const roles = this.reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, targets);
     if (roles?.length && !roles.some((role) => user.roles.includes(role))) {
       throw new AppException('FORBIDDEN', 'You do not have permission to do this');
     }
-    const required = this.reflector.getAllAndOverride<string[] | undefined>(
-      PERMISSIONS_KEY,
-      targets,
-    );
     if (required?.length) {
       const granted = await this.permissions.forRoles(user.roles);
       if (!required.every((permission) => granted.has(permission))) {

@@ -4,11 +4,14 @@ import { requestContext } from '../http/request-context.js';
 import { dbQueryDuration } from '../observability/metrics.js';
 
 const MAX_LOGGED_SQL = 2000;
-const sqlForLog = (sql: string): string =>
-  sql.length > MAX_LOGGED_SQL ? `${sql.slice(0, MAX_LOGGED_SQL)}…` : sql;
+// String(): a prepared statement (prepared-statement.ts) is an object that prints as its SQL.
+const sqlForLog = (query: string): string => {
+  const sql = String(query);
+  return sql.length > MAX_LOGGED_SQL ? `${sql.slice(0, MAX_LOGGED_SQL)}…` : sql;
+};
 
 function statementKind(sql: string): string {
-  const word = /^\s*(\w+)/.exec(sql)?.[1]?.toLowerCase() ?? 'other';
+  const word = /^\s*(\w+)/.exec(String(sql))?.[1]?.toLowerCase() ?? 'other';
   return ['select', 'insert', 'update', 'delete', 'with'].includes(word) ? word : 'other';
 }
 

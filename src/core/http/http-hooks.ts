@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { PinoLogger } from 'nestjs-pino';
 import {
   httpRequestDuration,
   httpRequestsInFlight,
@@ -62,19 +63,29 @@ export function registerHttpHooks(
     const labels = { method: request.method, route, status: String(reply.statusCode) };
     httpRequestsTotal.inc(labels);
     httpRequestDuration.observe(labels, seconds);
+    const quiet = QUIET_ROUTES.has(route);
+    const queries = request.appContext.queryCount;
+    const tooManyQueries = options.queryWarnCount > 0 && queries > options.queryWarnCount;
+    // Skipped when the level would drop the access line anyway (e.g. LOG_LEVEL=warn): building
+    // it and entering the request context again cost more than the rest of this hook.
+    if (!tooManyQueries && !levelEnabled(quiet ? 'debug' : 'info')) return done();
     requestContext.run(request.appContext, () => {
       const line = {
         ...labels,
         status: reply.statusCode,
         duration_ms: Math.round(seconds * 1e4) / 10,
       };
-      if (QUIET_ROUTES.has(route)) logger.debug(line, 'request completed');
+      if (quiet) logger.debug(line, 'request completed');
       else logger.log(line, 'request completed');
-      const queries = request.appContext.queryCount;
-      if (options.queryWarnCount > 0 && queries > options.queryWarnCount) {
+      if (tooManyQueries) {
         logger.warn({ route, queries }, `request ran ${queries} queries (possible N+1)`);
       }
     });
     done();
   });
+}
+
+/** Whether the app's pino logger writes this level; true before it exists (logs stay buffered). */
+function levelEnabled(level: 'debug' | 'info'): boolean {
+  return PinoLogger.root?.isLevelEnabled(level) ?? true;
 }

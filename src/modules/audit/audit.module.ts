@@ -1,7 +1,5 @@
-import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { Global, Module } from '@nestjs/common';
 import { AuditController } from './audit.controller.js';
-import { AuditInterceptor } from './audit.interceptor.js';
 import { AuditListener } from './audit.listener.js';
 import { AuditResolver } from './audit.resolver.js';
 import { AuditService } from './audit.service.js';
@@ -12,7 +10,11 @@ import { AuditWorker } from './audit.worker.js';
 import { AuditSnapshotRegistry } from './audit-snapshot.js';
 import { UserAuditSnapshot } from './user-audit.snapshot.js';
 
-/** The audit log: every domain event recorded in batches, searchable by admins and owners. */
+/**
+ * The audit log: every domain event recorded in batches, searchable by admins and owners.
+ * Global so that @Audited routes in any module can build their AuditInterceptor.
+ */
+@Global()
 @Module({
   controllers: [AuditController],
   providers: [
@@ -25,7 +27,6 @@ import { UserAuditSnapshot } from './user-audit.snapshot.js';
     AuditWorker,
     AuditSnapshotRegistry,
     UserAuditSnapshot,
-    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
   ],
   exports: [AuditWriter, AuditSnapshotRegistry],
 })

@@ -1,4 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
+import { AuditInterceptor } from './audit.interceptor.js';
 
 export const AUDITED_KEY = 'audit:action';
 
@@ -14,6 +15,11 @@ export interface AuditedMetadata extends AuditedOptions {
 /**
  * Records an audit entry named `action` (e.g. 'user.update') after the handler runs, with the
  * entity's changed fields before and after when a snapshot provider serves its entity type.
+ * The interceptor is bound here, not globally: a global one would wrap every other route and
+ * resolver in Nest's RxJS interceptor pipeline for nothing.
  */
 export const Audited = (action: string, options: AuditedOptions = {}) =>
-  SetMetadata<string, AuditedMetadata>(AUDITED_KEY, { action, ...options });
+  applyDecorators(
+    SetMetadata<string, AuditedMetadata>(AUDITED_KEY, { action, ...options }),
+    UseInterceptors(AuditInterceptor),
+  );

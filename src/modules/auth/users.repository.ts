@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { preparedStatement } from '../../core/database/prepared-statement.js';
 import { UserEntity, type UserWithRoles } from './user.entity.js';
 
 const WITH_ROLES = `
@@ -8,6 +9,17 @@ const WITH_ROLES = `
   FROM users u
   LEFT JOIN user_roles ur ON ur.user_id = u.id
   LEFT JOIN roles r ON r.id = ur.role_id`;
+
+// Every column but password_hash.
+const USER_BY_ID = `
+  SELECT u.id, u.email, u.username, u.email_verified_at, u.first_name, u.last_name, u.bio,
+    u.timezone, u.locale, u.avatar_file_id, u.banned_at, u.ban_reason, u.banned_until,
+    u.deleted_at, u.created_at, u.updated_at,
+    COALESCE(array_agg(r.name ORDER BY r.name) FILTER (WHERE r.name IS NOT NULL), '{}') AS roles
+  FROM users u
+  LEFT JOIN user_roles ur ON ur.user_id = u.id
+  LEFT JOIN roles r ON r.id = ur.role_id
+  WHERE u.id = $1 AND u.deleted_at IS NULL GROUP BY u.id`;
 
 export type ProfileFields = Partial<
   Pick<UserEntity, 'firstName' | 'lastName' | 'bio' | 'timezone' | 'locale'>
@@ -18,12 +30,9 @@ export type ProfileFields = Partial<
 export class UsersRepository {
   constructor(@InjectRepository(UserEntity) private readonly users: Repository<UserEntity>) {}
 
-  /** One primary-key read, roles included. */
+  /** One primary-key read, roles included; the hottest query (every /users/me), so prepared. */
   async getById(id: string): Promise<UserWithRoles | undefined> {
-    const rows = await this.users.query(
-      `${WITH_ROLES} WHERE u.id = $1 AND u.deleted_at IS NULL GROUP BY u.id`,
-      [id],
-    );
+    const rows = await this.users.query(preparedStatement('users_by_id', USER_BY_ID), [id]);
     return rows[0] ? hydrateUser(rows[0]) : undefined;
   }
 
