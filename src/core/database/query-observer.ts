@@ -51,9 +51,10 @@ export class DatabaseLogger implements TypeOrmLogger {
 export class QueryMetricsSubscriber implements EntitySubscriberInterface {
   afterQuery(event: AfterQueryEvent): void {
     if (event.executionTime === undefined) return;
-    dbQueryDuration.observe(
-      { operation: statementKind(event.query), success: String(event.success) },
-      event.executionTime / 1000,
-    );
+    observeQuery(event.query, event.success, event.executionTime);
   }
+}
+
+export function observeQuery(query: string, success: boolean, ms: number): void {
+  dbQueryDuration.observe({ operation: statementKind(query), success: String(success) }, ms / 1000);
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { poolQuery } from '../../core/database/pool-query.js';
 import { preparedStatement } from '../../core/database/prepared-statement.js';
 import { UserEntity, type UserWithRoles } from './user.entity.js';
 
@@ -32,7 +33,8 @@ export class UsersRepository {
 
   /** One primary-key read, roles included; the hottest query (every /users/me), so prepared. */
   async getById(id: string): Promise<UserWithRoles | undefined> {
-    const rows = await this.users.query(preparedStatement('users_by_id', USER_BY_ID), [id]);
+    const statement = preparedStatement('users_by_id', USER_BY_ID);
+    const rows = await poolQuery<Record<string, unknown>>(this.users.manager, statement, [id]);
     return rows[0] ? hydrateUser(rows[0]) : undefined;
   }
 
