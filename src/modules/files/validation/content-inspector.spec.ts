@@ -186,7 +186,9 @@ describe('ContentInspector: size limit', () => {
     await expect(
       pipeline(endless, new ContentInspector(policy({ maxBytes: MB })), sink),
     ).rejects.toEqual(rejection('PAYLOAD_TOO_LARGE', 'too_large'));
-    expect(produced).toBeLessThan(MB + 64 * 1024);
+    // Past the limit, only what the streams' buffers hold ahead was produced (their default
+    // highWaterMark is 16 KiB on Node 20 and 64 KiB on Node 22+); an endless source proves no wait.
+    expect(produced).toBeLessThan(MB + 256 * 1024);
   });
 });
 
