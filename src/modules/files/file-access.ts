@@ -1,11 +1,10 @@
+import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { PermissionsService } from '../../core/auth/permissions.service.js';
 import { AppException } from '../../core/errors/app.exception.js';
 import type { FileEntity } from './file.entity.js';
 import { FilesRepository } from './files.repository.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const notFound = (): AppException => new AppException('NOT_FOUND', 'File not found');
 
@@ -30,7 +29,7 @@ export class FileAccess {
 
   /** A live file by id for signed links (the signature is the permission). */
   async byId(id: string): Promise<FileEntity> {
-    const file = UUID.test(id) ? await this.files.getLive(id) : null;
+    const file = isUUID(id) ? await this.files.getLive(id) : null;
     if (!file) throw notFound();
     return file;
   }

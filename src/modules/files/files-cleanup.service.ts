@@ -95,10 +95,7 @@ export class FilesCleanupService {
   }
 
   private async cleanTemp(): Promise<number> {
-    const driver = this.storage as StorageDriver & {
-      cleanTemp?: (olderThanMs: number) => Promise<number>;
-    };
-    return driver.cleanTemp ? driver.cleanTemp(this.config.orphanGraceHours * HOUR_MS) : 0;
+    return (await this.storage.cleanTemp?.(this.config.orphanGraceHours * HOUR_MS)) ?? 0;
   }
 
   private async requeueStuck(now: Date): Promise<number> {

@@ -55,13 +55,9 @@ export class FilesRepository {
     return { rows, total };
   }
 
-  async usage(ownerId?: string): Promise<StorageUsage> {
-    const rows: Array<{ used: string; n: number }> = await this.files.query(
-      `SELECT COALESCE(sum(size), 0)::text AS used, count(*)::int AS n FROM files
-       WHERE deleted_at IS NULL AND ($1::uuid IS NULL OR owner_id = $1)`,
-      [ownerId ?? null],
-    );
-    return { usedBytes: Number(rows[0].used), fileCount: rows[0].n };
+  /** Live files of one owner, or of everyone without `ownerId`. */
+  usage(ownerId?: string): Promise<StorageUsage> {
+    return this.usageIn(this.files.manager, ownerId);
   }
 
   /**
@@ -185,11 +181,11 @@ export class FilesRepository {
     return new Set(rows.map((r) => r.storage_key));
   }
 
-  private async usageIn(tx: EntityManager, ownerId: string): Promise<StorageUsage> {
+  private async usageIn(tx: EntityManager, ownerId?: string): Promise<StorageUsage> {
     const rows: Array<{ used: string; n: number }> = await tx.query(
       `SELECT COALESCE(sum(size), 0)::text AS used, count(*)::int AS n FROM files
-       WHERE owner_id = $1 AND deleted_at IS NULL`,
-      [ownerId],
+       WHERE deleted_at IS NULL AND ($1::uuid IS NULL OR owner_id = $1)`,
+      [ownerId ?? null],
     );
     return { usedBytes: Number(rows[0].used), fileCount: rows[0].n };
   }

@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { type Job, UnrecoverableError } from 'bullmq';
@@ -15,8 +16,6 @@ import {
   type ProcessImagePayload,
 } from './files.jobs.js';
 import { ImageProcessingService } from './image-processing.service.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The `files` queue: image processing after uploads and the daily cleanup (worker processes). */
 @QueueWorker(FILES_QUEUE)
@@ -52,7 +51,7 @@ export class FilesWorker
     if (
       job.name === PROCESS_IMAGE_JOB &&
       typeof payload.fileId === 'string' &&
-      UUID.test(payload.fileId)
+      isUUID(payload.fileId)
     ) {
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       return this.images.process(payload.fileId, finalAttempt);

@@ -48,6 +48,8 @@ export interface StorageDriver {
   presignGet(key: string, options: PresignOptions): Promise<string | null>;
   /** Throws when the storage cannot be reached (readiness). */
   ping(): Promise<void>;
+  /** Drivers that stage writes (local temp files) remove stale ones; returns how many. */
+  cleanTemp?(olderThanMs: number): Promise<number>;
 }
 
 /** Injection token for the configured driver. */
