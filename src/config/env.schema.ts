@@ -149,6 +149,12 @@ export class Env {
   @Max(100)
   QUEUE_CONCURRENCY = 5;
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  QUEUE_PG_POOL_SIZE = 2;
+
   @IsString()
   @Matches(
     /^(true|false|\d+|(\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+)\s*)(,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+)\s*)*)$/,

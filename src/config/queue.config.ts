@@ -11,5 +11,6 @@ export const queueConfig = registerAs('queue', () => {
     backoffMs: env.QUEUE_BACKOFF_MS,
     keepFailedSeconds: env.QUEUE_KEEP_FAILED_DAYS * 86_400,
     concurrency: env.QUEUE_CONCURRENCY,
+    pgPoolSize: env.QUEUE_PG_POOL_SIZE,
   };
 });

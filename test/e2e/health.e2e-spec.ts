@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ShutdownState } from '../../src/core/lifecycle/shutdown.state.js';
-import { bootApp, type TestApp } from '../support/app.js';
+import { bootApp, TEST_POOL_SIZES, type TestApp } from '../support/app.js';
 
 describe('health probes', () => {
   let t: TestApp;
@@ -50,7 +50,7 @@ describe('health probes', () => {
     expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(body.uptimeSeconds).toEqual(expect.any(Number));
     expect(body.pool).toMatchObject({
-      max: 20,
+      max: Number(TEST_POOL_SIZES.DB_POOL_SIZE),
       total: expect.any(Number),
       idle: expect.any(Number),
     });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootApp, type TestApp } from '../support/app.js';
+import { bootApp, TEST_POOL_SIZES, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { TestFeatureModule } from '../support/test-feature.module.js';
 
@@ -77,7 +77,7 @@ describe('metrics', () => {
     });
     expect((await t.rest({ url: '/ready' })).statusCode).toBe(200);
     const text = await scrape();
-    expect(text).toMatch(/db_pool_connections\{state="max"\} 20/);
+    expect(text).toContain(`db_pool_connections{state="max"} ${TEST_POOL_SIZES.DB_POOL_SIZE}`);
     expect(text).toMatch(/db_pool_connections\{state="in_use"\} \d+/);
     expect(text).toMatch(
       /db_query_duration_seconds_count\{operation="select",success="true"\} \d+/,

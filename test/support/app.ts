@@ -6,6 +6,9 @@ import { inject } from 'vitest';
 import { ensureDatabase } from '../../src/core/database/embedded-postgres.js';
 import { AccessTokenService } from '../../src/core/auth/access-token.service.js';
 
+/** Connection pools of a test app (in-process or a child process). */
+export const TEST_POOL_SIZES = { DB_POOL_SIZE: '5', QUEUE_PG_POOL_SIZE: '1' } as const;
+
 export const TEST_JWT_SECRET = 'a3f1c9e07b5d42e8a61f0c3d9b7e25f4c8a0d6e1b3f7092c5e4d8a1b6c3f0e97';
 
 /** One database per test worker, created on first use; migrations run when the app boots. */
@@ -59,6 +62,9 @@ export async function bootApp(options: BootOptions = {}): Promise<TestApp> {
     JWT_SECRET: TEST_JWT_SECRET,
     QUEUE_PREFIX: `test-${process.env.VITEST_POOL_ID ?? '1'}-${randomUUID().slice(0, 8)}`,
     QUEUE_BACKOFF_MS: '50',
+    // Two workers run test files at once against one PostgreSQL (max_connections 100): small
+    // pools keep the whole suite well below it. A test may still ask for more.
+    ...TEST_POOL_SIZES,
     API_DOCS_ENABLED: 'true',
   });
   delete process.env.REDIS_URL;

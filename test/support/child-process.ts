@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
+import { TEST_POOL_SIZES } from './app.js';
 
 export interface Child {
   process: ChildProcess;
@@ -26,7 +27,12 @@ export function spawnTs(entry: string, env: Record<string, string>, args: string
     process.execPath,
     ['--import', '@swc-node/register/esm-register', entry, ...args],
     {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        ...TEST_POOL_SIZES,
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

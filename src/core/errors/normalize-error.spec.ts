@@ -165,6 +165,38 @@ describe('normalizeError', () => {
     });
   });
 
+  describe('the database cannot take the request now', () => {
+    const pgError = (code: string) =>
+      Object.assign(new Error('sorry, too many clients already'), { code, severity: 'FATAL' });
+    it.each([
+      ['too many clients (53300)', pgError('53300')],
+      ['the server starting up (57P03)', pgError('57P03')],
+      ['an admin shutdown (57P01)', pgError('57P01')],
+      ['a connection failure (08006)', pgError('08006')],
+      [
+        'wrapped by TypeORM',
+        Object.assign(new Error('query failed'), { driverError: pgError('53300') }),
+      ],
+      ['the pool timing out', new Error('timeout exceeded when trying to connect')],
+      ['a terminated connection', new Error('Connection terminated unexpectedly')],
+    ])('turns %s into 503 SERVICE_UNAVAILABLE with Retry-After, logged', (_label, exception) => {
+      expect(normalizeError(exception)).toEqual({
+        code: 'SERVICE_UNAVAILABLE',
+        status: 503,
+        detail: 'The service is temporarily unable to handle the request; retry shortly',
+        headers: { 'retry-after': '1' },
+        unexpected: true,
+      });
+    });
+
+    it('keeps other SQL errors a masked 500', () => {
+      const unique = Object.assign(new Error('duplicate key value violates "users_email_key"'), {
+        code: '23505',
+      });
+      expect(normalizeError(unique)).toMatchObject({ code: 'INTERNAL', status: 500 });
+    });
+  });
+
   describe('anything else', () => {
     it.each([
       ['an Error', new Error('relation "secret_table" does not exist at /srv/app/secret.ts:42')],

@@ -42,6 +42,29 @@ const FASTIFY_DETAILS: Record<string, string> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'This content type is not accepted here',
 };
 
+/**
+ * SQLSTATEs (and pg-pool's own timeout) that mean the database cannot take the request now:
+ * too many connections, starting up or shutting down, the connection lost. The request may
+ * succeed when retried, so it is a 503, not a 500.
+ */
+const DB_UNAVAILABLE_SQLSTATES = new Set(['53300', '53400', '57P01', '57P02', '57P03']);
+const DB_UNAVAILABLE_MESSAGES = /^(timeout exceeded when trying to connect|Connection terminated)/;
+const DB_RETRY_AFTER_SECONDS = '1';
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message, driverError } = error as {
+    code?: unknown;
+    message?: unknown;
+    driverError?: unknown;
+  };
+  if (driverError !== undefined && driverError !== error) return isDatabaseUnavailable(driverError);
+  if (typeof code === 'string' && (DB_UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08'))) {
+    return true;
+  }
+  return typeof message === 'string' && DB_UNAVAILABLE_MESSAGES.test(message);
+}
+
 function codeForStatus(status: number): ErrorCode {
   return CODE_BY_STATUS[status] ?? (status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED');
 }
@@ -93,6 +116,16 @@ export function normalizeError(exception: unknown): NormalizedError {
     (exception instanceof HttpException ? fromFastifyError(exception.cause) : undefined);
   if (fastify) return fastify;
   if (exception instanceof HttpException) return fromHttpException(exception);
+  if (isDatabaseUnavailable(exception)) {
+    return {
+      code: 'SERVICE_UNAVAILABLE',
+      status: 503,
+      detail: 'The service is temporarily unable to handle the request; retry shortly',
+      headers: { 'retry-after': DB_RETRY_AFTER_SECONDS },
+      // Still logged with its stack: an operator needs to see the database refusing work.
+      unexpected: true,
+    };
+  }
   return {
     code: 'INTERNAL',
     status: 500,

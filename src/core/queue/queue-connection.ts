@@ -2,9 +2,6 @@ import type { ConfigType } from '@nestjs/config';
 import type { ConnectionOptions } from 'bullmq';
 import type { queueConfig } from '../../config/queue.config.js';
 
-// Small pools: BullMQ's PostgreSQL backend opens one per queue and per worker.
-const PG_POOL_PER_QUEUE = 4;
-
 export function redisConnectionOptions(url: string): ConnectionOptions {
   const u = new URL(url);
   return {
@@ -28,7 +25,9 @@ export function queueConnection(
     connectionString: databaseUrl,
     schema: 'bullmq',
     migrate: true,
-    max: PG_POOL_PER_QUEUE,
+    // BullMQ's PostgreSQL backend opens a pool per queue and per worker (plus a dedicated LISTEN
+    // connection per worker), so these stay small: QUEUE_PG_POOL_SIZE each.
+    max: config.pgPoolSize,
   };
   // Typed for Redis by @nestjs/bullmq; the PostgreSQL backend reads this shape.
   return pg as unknown as ConnectionOptions;
