@@ -26,6 +26,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { COUNT_CAP } from '../dist/src/modules/audit/audit.service.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS_DIR = join(ROOT, 'bench/results');
@@ -86,7 +87,8 @@ const KEY = `to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US
 const PAGE_SQL = (where, limitParam) =>
   `SELECT a.*, a.id::text AS id_text, ${KEY} AS sort_key FROM audit_log a
        WHERE ${where} ORDER BY a.occurred_at DESC, a.id DESC LIMIT ${limitParam}`;
-const COUNT_SQL = (where) => `SELECT count(*)::int AS n FROM audit_log WHERE ${where}`;
+const COUNT_SQL = (where) =>
+  `SELECT count(*)::int AS n FROM (SELECT 1 FROM audit_log WHERE ${where} LIMIT ${COUNT_CAP}) capped`;
 const ACTIVITY_COUNTS = `SELECT action, count(*)::int AS count FROM audit_log
        WHERE entity_type = 'user' AND entity_id = $1 GROUP BY action ORDER BY action`;
 const ACTIVITY_LOGIN = `SELECT occurred_at, ip FROM audit_log

@@ -64,6 +64,36 @@ describe('audit retention and export', () => {
       expect(left[0].n).toBe(3);
     });
 
+    it('is the only delete the database allows: UPDATE, DELETE and TRUNCATE are refused', async () => {
+      const tag = `append-only.${randomUUID()}`;
+      await insert(tag, 400, 'original');
+      const count = async (): Promise<number> =>
+        (
+          (await db.query(
+            `SELECT count(*)::int AS n FROM audit_log WHERE action = $1 AND description = 'original'`,
+            [tag],
+          )) as Array<{ n: number }>
+        )[0].n;
+      for (const sql of [
+        `UPDATE audit_log SET description = 'rewritten' WHERE action = '${tag}'`,
+        `DELETE FROM audit_log WHERE action = '${tag}'`,
+        'TRUNCATE audit_log',
+      ]) {
+        await expect(db.query(sql)).rejects.toMatchObject({
+          driverError: { code: '42501', message: expect.stringContaining('append-only') },
+        });
+      }
+      // Setting the flag outside a transaction (is_local) lasts for nothing.
+      await db.query(`SELECT set_config('audit.retention', 'on', true)`);
+      await expect(db.query(`DELETE FROM audit_log WHERE action = '${tag}'`)).rejects.toThrow(
+        /append-only/,
+      );
+      expect(await count()).toBe(1);
+      // The retention job still can (the entry is older than AUDIT_RETENTION_DAYS).
+      await t.app.get(AuditRetentionService).deleteExpired();
+      expect(await count()).toBe(0);
+    });
+
     it('schedules the retention daily in worker processes', async () => {
       const queue = t.app.get<Queue>(getQueueToken('audit'));
       const scheduler = await eventually(async () => {
