@@ -5,6 +5,5 @@ export const auditConfig = registerAs('audit', () => {
   const env = loadEnv();
   return {
     retentionDays: env.AUDIT_RETENTION_DAYS,
-    exportDir: env.EXPORT_DIR,
   };
 });

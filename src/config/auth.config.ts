@@ -14,7 +14,6 @@ export const authConfig = registerAs('auth', () => {
     requireVerifiedEmail: env.AUTH_REQUIRE_VERIFIED_EMAIL ?? env.NODE_ENV === 'production',
     changeEmailTtlSeconds: env.AUTH_CHANGE_EMAIL_TTL_SECONDS,
     accountRestoreDays: env.AUTH_ACCOUNT_RESTORE_DAYS,
-    exportDir: env.EXPORT_DIR,
     bootstrapAdmin:
       env.ADMIN_EMAIL && env.ADMIN_PASSWORD
         ? { email: env.ADMIN_EMAIL.trim().toLowerCase(), password: env.ADMIN_PASSWORD }

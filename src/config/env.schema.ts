@@ -354,6 +354,12 @@ export class Env {
   @MinLength(1)
   EXPORT_DIR = '.data/exports';
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(8760)
+  EXPORT_TTL_HOURS = 24;
+
   @IsOptional()
   @IsEmail({}, { message: 'must be an email address' })
   ADMIN_EMAIL?: string;

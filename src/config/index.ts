@@ -2,6 +2,7 @@ import { appConfig } from './app.config.js';
 import { auditConfig } from './audit.config.js';
 import { authConfig } from './auth.config.js';
 import { databaseConfig } from './database.config.js';
+import { exportsConfig } from './exports.config.js';
 import { filesConfig } from './files.config.js';
 import { graphqlConfig } from './graphql.config.js';
 import { healthConfig } from './health.config.js';
@@ -16,6 +17,7 @@ export {
   auditConfig,
   authConfig,
   databaseConfig,
+  exportsConfig,
   filesConfig,
   graphqlConfig,
   healthConfig,
@@ -30,6 +32,7 @@ export const allConfigs = [
   auditConfig,
   authConfig,
   databaseConfig,
+  exportsConfig,
   filesConfig,
   graphqlConfig,
   healthConfig,

@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { auditConfig } from '../../config/audit.config.js';
+import { exportExpiresAt, exportsConfig } from '../../config/exports.config.js';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { AppException } from '../../core/errors/app.exception.js';
 import type { JobEnvelope } from '../../core/queue/job-envelope.js';
@@ -21,7 +21,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class AuditExportService {
   constructor(
     private readonly jobs: JobsService,
-    @Inject(auditConfig.KEY) private readonly config: ConfigType<typeof auditConfig>,
+    @Inject(exportsConfig.KEY) private readonly config: ConfigType<typeof exportsConfig>,
   ) {}
 
   request(actor: AuthUser, input: AuditLogExportInput): Promise<{ jobId: string }> {
@@ -34,7 +34,12 @@ export class AuditExportService {
   }
 
   file(userId: string, jobId: string, format: ExportFormat): string {
-    return join(resolve(this.config.exportDir), 'audit', userId, `${jobId}.${format}`);
+    return join(resolve(this.config.dir), 'audit', userId, `${jobId}.${format}`);
+  }
+
+  /** When an export written at `mtimeMs` expires (EXPORT_TTL_HOURS later). */
+  expiresAt(mtimeMs: number): Date {
+    return exportExpiresAt(mtimeMs, this.config.ttlHours);
   }
 
   async open(
@@ -52,7 +57,8 @@ export class AuditExportService {
     const format = data.payload.format === 'csv' ? 'csv' : 'json';
     const path = this.file(actor.id, jobId, format);
     const info = await stat(path).catch(() => undefined);
-    if (!info?.isFile()) throw notFound();
+    // Expired: the same 404 as when the daily job has already deleted it.
+    if (!info?.isFile() || this.expiresAt(info.mtimeMs) <= new Date()) throw notFound();
     return {
       stream: createReadStream(path),
       filename: `audit-export-${jobId}.${format}`,

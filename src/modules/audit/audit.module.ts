@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import { AuditController } from './audit.controller.js';
 import { AuditListener } from './audit.listener.js';
 import { AuditResolver } from './audit.resolver.js';
@@ -8,6 +9,7 @@ import { AuditRetentionService } from './audit-retention.service.js';
 import { AuditWriter } from './audit-writer.js';
 import { AuditWorker } from './audit.worker.js';
 import { AuditSnapshotRegistry } from './audit-snapshot.js';
+import { ExportExpiryService } from './export-expiry.service.js';
 import { UserAuditSnapshot } from './user-audit.snapshot.js';
 
 /**
@@ -24,9 +26,14 @@ import { UserAuditSnapshot } from './user-audit.snapshot.js';
     AuditResolver,
     AuditRetentionService,
     AuditExportService,
+    ExportExpiryService,
     AuditWorker,
     AuditSnapshotRegistry,
     UserAuditSnapshot,
+    makeCounterProvider({
+      name: 'exports_expired_total',
+      help: 'Export files (GDPR archives, audit exports) deleted by the daily expiry job',
+    }),
   ],
   exports: [AuditWriter, AuditSnapshotRegistry],
 })

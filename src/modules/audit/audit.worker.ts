@@ -21,6 +21,12 @@ import {
   AuditExportService,
 } from './audit-export.service.js';
 import { AuditRetentionService } from './audit-retention.service.js';
+import {
+  EXPORTS_EXPIRE_JOB,
+  EXPORTS_EXPIRY_PATTERN,
+  EXPORTS_EXPIRY_SCHEDULER_ID,
+  ExportExpiryService,
+} from './export-expiry.service.js';
 import { filterConditions } from './audit.service.js';
 import type { AuditLogFilter } from './dto/audit.dto.js';
 import type { ExportFormat } from './dto/audit-export.dto.js';
@@ -48,10 +54,16 @@ const COLUMNS = [
 ] as const;
 
 type AuditJob = { format?: ExportFormat; filter?: AuditLogFilter };
-type AuditResult = { deleted: number } | { downloadPath: string; rows: number; bytes: number };
+type AuditResult =
+  | { deleted: number }
+  | { expired: number }
+  | { downloadPath: string; rows: number; bytes: number; expiresAt: string };
 type Row = Record<string, unknown> & { id: string };
 
-/** The `audit` queue: exports on demand and the daily retention run (worker processes only). */
+/**
+ * The `audit` queue: exports on demand, the daily retention run and the daily expiry of export
+ * files, GDPR archives included (worker processes only).
+ */
 @QueueWorker(AUDIT_QUEUE)
 export class AuditWorker
   extends AppWorker<AuditJob, AuditResult>
@@ -60,6 +72,7 @@ export class AuditWorker
   constructor(
     private readonly retention: AuditRetentionService,
     private readonly exports: AuditExportService,
+    private readonly expiry: ExportExpiryService,
     private readonly jobs: JobsService,
     @InjectDataSource() private readonly db: DataSource,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
@@ -68,18 +81,27 @@ export class AuditWorker
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.app.runsWorkers)
-      await this.jobs.schedule(
-        AUDIT_QUEUE,
-        RETENTION_SCHEDULER_ID,
-        RETENTION_PATTERN,
-        AUDIT_RETENTION_JOB,
-      );
+    if (!this.app.runsWorkers) return;
+    await this.jobs.schedule(
+      AUDIT_QUEUE,
+      RETENTION_SCHEDULER_ID,
+      RETENTION_PATTERN,
+      AUDIT_RETENTION_JOB,
+    );
+    await this.jobs.schedule(
+      AUDIT_QUEUE,
+      EXPORTS_EXPIRY_SCHEDULER_ID,
+      EXPORTS_EXPIRY_PATTERN,
+      EXPORTS_EXPIRE_JOB,
+    );
   }
 
   async handle(payload: AuditJob, job: Job<JobEnvelope<AuditJob>>): Promise<AuditResult> {
     if (job.name === AUDIT_RETENTION_JOB) {
       return { deleted: await this.retention.deleteExpired() };
+    }
+    if (job.name === EXPORTS_EXPIRE_JOB) {
+      return { expired: await this.expiry.deleteExpired() };
     }
     const owner = job.data.meta?.userId;
     if (job.name === AUDIT_EXPORT_JOB && job.id && owner) {
@@ -110,10 +132,12 @@ export class AuditWorker
       throw error;
     }
     await job.updateProgress(100);
+    const info = await stat(path);
     return {
       downloadPath: `/api/v1/audit-logs/exports/${jobId}/download`,
       rows: counter.rows,
-      bytes: (await stat(path)).size,
+      bytes: info.size,
+      expiresAt: this.exports.expiresAt(info.mtimeMs).toISOString(),
     };
   }
 

@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { authConfig } from '../../config/auth.config.js';
+import { exportExpiresAt, exportsConfig } from '../../config/exports.config.js';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { AppException } from '../../core/errors/app.exception.js';
 import { EventBus } from '../../core/events/event-bus.js';
@@ -59,6 +60,7 @@ export class AccountService {
     private readonly events: EventBus,
     @InjectDataSource() private readonly db: DataSource,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+    @Inject(exportsConfig.KEY) private readonly exports: ConfigType<typeof exportsConfig>,
   ) {}
 
   /**
@@ -191,7 +193,12 @@ export class AccountService {
 
   /** Where an export job writes its archive. */
   exportFile(userId: string, jobId: string): string {
-    return join(resolve(this.config.exportDir), userId, `${jobId}.json`);
+    return join(resolve(this.exports.dir), userId, `${jobId}.json`);
+  }
+
+  /** When an archive written at `mtimeMs` expires (EXPORT_TTL_HOURS later). */
+  exportExpiresAt(mtimeMs: number): Date {
+    return exportExpiresAt(mtimeMs, this.exports.ttlHours);
   }
 
   /** The finished archive of the caller's own export job; anyone else's job is a 404. */
@@ -209,7 +216,8 @@ export class AccountService {
     }
     const path = this.exportFile(actor.id, jobId);
     const info = await stat(path).catch(() => undefined);
-    if (!info?.isFile()) throw notFound();
+    // Expired: the same 404 as when the daily job has already deleted it.
+    if (!info?.isFile() || this.exportExpiresAt(info.mtimeMs) <= new Date()) throw notFound();
     return {
       stream: createReadStream(path),
       filename: `account-export-${jobId}.json`,

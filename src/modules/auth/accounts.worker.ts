@@ -79,9 +79,11 @@ export class AccountsWorker
       await rm(partial, { force: true });
       throw error;
     }
+    const info = await stat(path);
     return {
       downloadPath: `/api/v1/users/me/export/${jobId}/download`,
-      bytes: (await stat(path)).size,
+      bytes: info.size,
+      expiresAt: this.accounts.exportExpiresAt(info.mtimeMs).toISOString(),
     };
   }
 

@@ -53,4 +53,6 @@ export class JobAcceptedDto {
 export interface AccountExportResult {
   downloadPath: string;
   bytes: number;
+  /** ISO time from which the archive is no longer served (EXPORT_TTL_HOURS after it was written). */
+  expiresAt: string;
 }
