@@ -60,8 +60,11 @@ export class AccessTokenService {
       .sign(keys ? keys.privateKey : this.key);
   }
 
-  /** The caller behind a token, or undefined for any invalid, expired or foreign token. */
-  async verify(token: string): Promise<AuthUser | undefined> {
+  /**
+   * The caller behind a token, or undefined for any invalid, expired or foreign token.
+   * Synchronous (node:crypto), so the auth guard can answer without a promise per request.
+   */
+  verify(token: string): AuthUser | undefined {
     const options = { issuer: this.config.jwtIssuer, audience: this.config.jwtAudience };
     const algorithm = this.config.jwtAlgorithm;
     const payload =

@@ -44,13 +44,14 @@ export class AuthGuard implements CanActivate {
     }));
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Synchronous unless the route requires permissions (Nest awaits only a returned promise). */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const { isPublic, roles, required } = this.routes.get(context);
     if (isPublic) return true;
 
     const request = getRequest(context);
     const token = bearerToken(request);
-    const user = token ? await this.tokens.verify(token) : undefined;
+    const user = token ? this.tokens.verify(token) : undefined;
     if (!user) throw new AppException('UNAUTHENTICATED', 'A valid access token is required');
     request.user = user;
     request.appContext.userId = user.id;
@@ -58,11 +59,13 @@ export class AuthGuard implements CanActivate {
     if (roles?.length && !roles.some((role) => user.roles.includes(role))) {
       throw new AppException('FORBIDDEN', 'You do not have permission to do this');
     }
-    if (required?.length) {
-      const granted = await this.permissions.forRoles(user.roles);
-      if (!required.every((permission) => granted.has(permission))) {
-        throw new AppException('FORBIDDEN', 'You do not have permission to do this');
-      }
+    return required?.length ? this.checkPermissions(user.roles, required) : true;
+  }
+
+  private async checkPermissions(roles: string[], required: string[]): Promise<boolean> {
+    const granted = await this.permissions.forRoles(roles);
+    if (!required.every((permission) => granted.has(permission))) {
+      throw new AppException('FORBIDDEN', 'You do not have permission to do this');
     }
     return true;
   }

@@ -1,12 +1,19 @@
-import { type ExecutionContext, Injectable } from '@nestjs/common';
-import { ThrottlerGuard, type ThrottlerOptions } from '@nestjs/throttler';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  type ThrottlerModuleOptions,
+  type ThrottlerOptions,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
 import {
   THROTTLER_BLOCK_DURATION,
   THROTTLER_LIMIT,
   THROTTLER_SKIP,
   THROTTLER_TTL,
 } from '@nestjs/throttler/dist/throttler.constants.js';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppException } from '../errors/app.exception.js';
 import { getRequestResponse } from '../http/get-request.js';
 import { RouteMetadataCache, type RouteTargets } from '../http/route-metadata-cache.js';
@@ -14,103 +21,154 @@ import { RATE_LIMIT_KEY, type RateLimitName } from './rate-limit.decorator.js';
 
 type RequestWithUser = FastifyRequest & { user?: { id: string } };
 type Resolvable = ThrottlerOptions['limit'];
+type StorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+
+/** A store that can count without a promise (the in-memory one). */
+interface SyncThrottlerStorage {
+  incrementSync(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    name: string,
+  ): StorageRecord;
+}
+
+interface Numbers {
+  limit: number;
+  ttl: number;
+  blockDuration: number;
+}
 
 /** The one limit a route is under, or undefined when none applies (skipped or unknown name). */
 interface RoutePlan {
   throttler: ThrottlerOptions & { name: string };
+  /** `Class.handler`: the route's part of the counter key. */
+  route: string;
   limit: Resolvable;
   ttl: Resolvable;
   blockDuration: Resolvable | undefined;
+  /** The numbers, when none of them is a function of the request (the usual case). */
+  fixed?: Numbers;
 }
+
+/** Longer trackers are not client IPs or user ids; cut so a forged header cannot grow keys. */
+const MAX_TRACKER_LENGTH = 100;
 
 /**
  * One named limit per route (default, or the one named by @RateLimit), keyed by user id when
- * authenticated and by client IP otherwise; works for REST and GraphQL alike.
+ * authenticated and by client IP otherwise; works for REST and GraphQL alike. It reads the
+ * limits and the store that ThrottlerModule provides and honours @nestjs/throttler's route
+ * decorators (@SkipThrottle, @Throttle overrides), but is not its ThrottlerGuard: that one walks
+ * every named limit with six metadata lookups each on every request, hashes the key, and is
+ * always asynchronous. Here the one limit of a route is resolved once, and with fixed numbers and
+ * the in-memory store the guard answers synchronously (Nest awaits only a returned promise, and
+ * each promise costs: AsyncLocalStorage hooks on Node 20).
  */
 @Injectable()
-export class AppThrottlerGuard extends ThrottlerGuard {
-  // Built lazily: `throttlers` is only set in onModuleInit.
-  private routes?: RouteMetadataCache<RoutePlan | undefined>;
+export class AppThrottlerGuard implements CanActivate {
+  private readonly throttlers: RoutePlan['throttler'][];
+  private readonly skipIf: ((context: ExecutionContext) => boolean) | undefined;
+  private readonly routes = new RouteMetadataCache((targets) => this.plan(targets));
 
-  protected override getRequestResponse(context: ExecutionContext) {
-    const { req, res } = getRequestResponse(context);
-    return {
-      req: req as unknown as Record<string, unknown>,
-      res: res as unknown as Record<string, unknown>,
-    };
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() private readonly storage: ThrottlerStorage,
+    private readonly reflector: Reflector,
+  ) {
+    const list = Array.isArray(options) ? options : options.throttlers;
+    this.throttlers = list.map((t) => ({ ...t, name: t.name ?? 'default' }));
+    this.skipIf = Array.isArray(options) ? undefined : options.skipIf;
   }
 
-  protected override async getTracker(req: Record<string, unknown>): Promise<string> {
-    const request = req as unknown as RequestWithUser;
-    return request.user?.id ? `user:${request.user.id}` : `ip:${request.ip}`;
-  }
-
-  /**
-   * The base guard walks every named limit with six metadata lookups each on every request,
-   * although only one limit ever applies to a route; this resolves that limit once per route.
-   */
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
-    this.routes ??= new RouteMetadataCache((targets) => this.plan(targets));
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const plan = this.routes.get(context);
     if (!plan) return true;
-    const { throttler } = plan;
-    const skipIf = throttler.skipIf ?? this.commonOptions.skipIf;
+    const skipIf = plan.throttler.skipIf ?? this.skipIf;
     if (skipIf?.(context)) return true;
-    const limit = toNumber(await resolve(context, plan.limit), 'limit', throttler.name);
-    const ttl = toNumber(await resolve(context, plan.ttl), 'ttl', throttler.name);
-    const blockDuration = toNumber(
-      (await resolve(context, plan.blockDuration)) ?? ttl,
-      'blockDuration',
-      throttler.name,
-    );
-    return this.apply(context, throttler.name, limit, ttl, blockDuration);
+    return plan.fixed ? this.count(context, plan, plan.fixed) : this.resolveAndCount(context, plan);
   }
 
   private plan(targets: RouteTargets): RoutePlan | undefined {
     const name =
       this.reflector.getAllAndOverride<RateLimitName>(RATE_LIMIT_KEY, targets) ?? 'default';
-    const throttler = this.throttlers.find((t) => t.name === name) as RoutePlan['throttler'];
+    const throttler = this.throttlers.find((t) => t.name === name);
     if (!throttler) return undefined;
     if (this.reflector.getAllAndOverride<boolean>(THROTTLER_SKIP + name, targets)) return undefined;
     const override = <T>(key: string) => this.reflector.getAllAndOverride<T>(key + name, targets);
-    return {
+    const [handler, cls] = targets;
+    const plan: RoutePlan = {
       throttler,
+      route: `${cls.name}.${handler.name}`,
       limit: override<Resolvable>(THROTTLER_LIMIT) ?? throttler.limit,
       ttl: override<Resolvable>(THROTTLER_TTL) ?? throttler.ttl,
       blockDuration: override<Resolvable>(THROTTLER_BLOCK_DURATION) ?? throttler.blockDuration,
     };
+    const { limit, ttl, blockDuration } = plan;
+    if (typeof limit !== 'function' && typeof ttl !== 'function') {
+      if (typeof blockDuration !== 'function')
+        plan.fixed = numbers(name, limit, ttl, blockDuration);
+    }
+    return plan;
   }
 
-  private async apply(
+  private async resolveAndCount(context: ExecutionContext, plan: RoutePlan): Promise<boolean> {
+    const value = async (v: Resolvable | undefined): Promise<unknown> =>
+      typeof v === 'function' ? v(context) : v;
+    const resolved = numbers(
+      plan.throttler.name,
+      await value(plan.limit),
+      await value(plan.ttl),
+      await value(plan.blockDuration),
+    );
+    return this.count(context, plan, resolved);
+  }
+
+  private count(
     context: ExecutionContext,
-    name: string,
-    limit: number,
-    ttl: number,
-    blockDuration: number,
-  ): Promise<boolean> {
+    plan: RoutePlan,
+    { limit, ttl, blockDuration }: Numbers,
+  ): boolean | Promise<boolean> {
     const { req, res } = getRequestResponse(context);
-    const tracker = await this.getTracker(req as unknown as Record<string, unknown>);
-    const key = this.generateKey(context, tracker, name);
-    const record = await this.storageService.increment(key, ttl, limit, blockDuration, name);
-    const headers = {
-      'X-RateLimit-Limit': String(limit),
-      'X-RateLimit-Remaining': String(Math.max(0, limit - record.totalHits)),
-      'X-RateLimit-Reset': String(
-        record.isBlocked ? record.timeToBlockExpire : record.timeToExpire,
-      ),
-    };
-    if (record.isBlocked) {
-      throw new AppException('RATE_LIMIT_EXCEEDED', 'Too many requests, retry later', {
-        headers: { ...headers, 'Retry-After': String(record.timeToBlockExpire) },
-      });
+    const name = plan.throttler.name;
+    const key = `${plan.route}:${trackerOf(req as RequestWithUser).slice(0, MAX_TRACKER_LENGTH)}`;
+    const store = this.storage as ThrottlerStorage & Partial<SyncThrottlerStorage>;
+    if (store.incrementSync) {
+      return answer(store.incrementSync(key, ttl, limit, blockDuration, name), limit, res);
     }
-    res.headers(headers);
-    return true;
+    return store
+      .increment(key, ttl, limit, blockDuration, name)
+      .then((record) => answer(record, limit, res));
   }
 }
 
-async function resolve(context: ExecutionContext, value: Resolvable | undefined): Promise<unknown> {
-  return typeof value === 'function' ? value(context) : value;
+function trackerOf(request: RequestWithUser): string {
+  return request.user?.id ? `user:${request.user.id}` : `ip:${request.ip}`;
+}
+
+/** Sets the X-RateLimit-* headers, or refuses with 429 and Retry-After. */
+function answer(record: StorageRecord, limit: number, res: FastifyReply): boolean {
+  const headers = {
+    'X-RateLimit-Limit': String(limit),
+    'X-RateLimit-Remaining': String(Math.max(0, limit - record.totalHits)),
+    'X-RateLimit-Reset': String(record.isBlocked ? record.timeToBlockExpire : record.timeToExpire),
+  };
+  if (record.isBlocked) {
+    throw new AppException('RATE_LIMIT_EXCEEDED', 'Too many requests, retry later', {
+      headers: { ...headers, 'Retry-After': String(record.timeToBlockExpire) },
+    });
+  }
+  res.headers(headers);
+  return true;
+}
+
+function numbers(name: string, limit: unknown, ttl: unknown, blockDuration: unknown): Numbers {
+  const ttlNumber = toNumber(ttl, 'ttl', name);
+  return {
+    limit: toNumber(limit, 'limit', name),
+    ttl: ttlNumber,
+    blockDuration: toNumber(blockDuration ?? ttlNumber, 'blockDuration', name),
+  };
 }
 
 /** As the base guard: a number, or a numeric string, else a configuration error. */

@@ -18,6 +18,11 @@ export class MemoryThrottlerStorage implements ThrottlerStorage {
   private readonly sweeper = setInterval(() => this.sweep(), SWEEP_EVERY_MS).unref();
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, name: string) {
+    return this.incrementSync(key, ttl, limit, blockDuration, name);
+  }
+
+  /** The same count without a promise: the rate-limit guard uses it to answer synchronously. */
+  incrementSync(key: string, ttl: number, limit: number, blockDuration: number, name: string) {
     const now = Date.now();
     const id = `${name}:${key}`;
     let window = this.windows.get(id);

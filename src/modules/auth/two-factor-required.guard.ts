@@ -34,7 +34,7 @@ export class TwoFactorRequiredGuard implements CanActivate {
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (!this.config.requireTwoFactorForAdmins) return true;
     if (context.getType<string>() !== 'http' && context.getType<string>() !== 'graphql') {
       return true;
@@ -44,7 +44,11 @@ export class TwoFactorRequiredGuard implements CanActivate {
     const cls = context.getClass();
     const handler = context.getHandler().name;
     if (ALLOWED.some(([c, h]) => c === cls && (h === undefined || h === handler))) return true;
-    if (await this.twoFactor.isEnabled(user.id)) return true;
+    return this.requireEnabled(user.id);
+  }
+
+  private async requireEnabled(userId: string): Promise<boolean> {
+    if (await this.twoFactor.isEnabled(userId)) return true;
     throw new AppException(
       'TWO_FACTOR_REQUIRED',
       'Administrators must turn on two-factor authentication first (POST /auth/2fa/setup)',
