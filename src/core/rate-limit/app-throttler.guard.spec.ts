@@ -1,0 +1,129 @@
+import type { ExecutionContext } from '@nestjs/common';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
+import { Reflector } from '@nestjs/core';
+import { SkipThrottle, Throttle, type ThrottlerStorage } from '@nestjs/throttler';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AppException } from '../errors/app.exception.js';
+import { AppThrottlerGuard } from './app-throttler.guard.js';
+import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
+import { RateLimit } from './rate-limit.decorator.js';
+
+class Routes {
+  plain(): void {}
+  @RateLimit('strict')
+  strict(): void {}
+  @SkipThrottle({ default: true })
+  skipped(): void {}
+  @Throttle({ default: { limit: () => 1, ttl: 60_000 } })
+  computed(): void {}
+}
+
+const throttlers = [
+  { name: 'default', limit: 3, ttl: 60_000 },
+  { name: 'strict', limit: 1, ttl: 60_000 },
+];
+
+function contextFor(handler: keyof Routes, ip = '203.0.113.7') {
+  const headers: Record<string, string> = {};
+  const req = { ip, user: undefined as { id: string } | undefined };
+  const res = { headers: (h: Record<string, string>) => Object.assign(headers, h) };
+  const context = new ExecutionContextHost([req, res], Routes, Routes.prototype[handler]);
+  context.setType('http');
+  return { context: context as ExecutionContext, headers, req };
+}
+
+describe('AppThrottlerGuard', () => {
+  let memory: MemoryThrottlerStorage;
+  const guard = (storage?: ThrottlerStorage) => {
+    memory = new MemoryThrottlerStorage();
+    return new AppThrottlerGuard({ throttlers }, storage ?? memory, new Reflector());
+  };
+  afterEach(() => memory.close());
+
+  it('answers synchronously with the in-memory store and sets the headers', () => {
+    const g = guard();
+    const { context, headers } = contextFor('plain');
+    expect(g.canActivate(context)).toBe(true);
+    expect(headers).toEqual({
+      'X-RateLimit-Limit': '3',
+      'X-RateLimit-Remaining': '2',
+      'X-RateLimit-Reset': '60',
+    });
+  });
+
+  it('refuses past the route limit with 429 and Retry-After, per tracker', () => {
+    const g = guard();
+    expect(g.canActivate(contextFor('strict').context)).toBe(true);
+    let refused: unknown;
+    try {
+      g.canActivate(contextFor('strict').context);
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(AppException);
+    expect((refused as AppException).code).toBe('RATE_LIMIT_EXCEEDED');
+    expect((refused as AppException).details.headers).toMatchObject({ 'Retry-After': '60' });
+    // Another client, and the same client on another route, have their own budgets.
+    expect(g.canActivate(contextFor('strict', '198.51.100.1').context)).toBe(true);
+    expect(g.canActivate(contextFor('plain').context)).toBe(true);
+  });
+
+  it('keys an authenticated caller by user id, not IP', () => {
+    const g = guard();
+    const first = contextFor('strict', '203.0.113.1');
+    first.req.user = { id: 'u1' };
+    expect(g.canActivate(first.context)).toBe(true);
+    const second = contextFor('strict', '203.0.113.2');
+    second.req.user = { id: 'u1' };
+    expect(() => g.canActivate(second.context)).toThrow(AppException);
+  });
+
+  it('lets @SkipThrottle routes through without counting', () => {
+    const g = guard();
+    const { context, headers } = contextFor('skipped');
+    expect(g.canActivate(context)).toBe(true);
+    expect(headers).toEqual({});
+  });
+
+  it('resolves limits given as functions, asynchronously', async () => {
+    const g = guard();
+    const result = g.canActivate(contextFor('computed').context);
+    expect(result).toBeInstanceOf(Promise);
+    await expect(result).resolves.toBe(true);
+    await expect(g.canActivate(contextFor('computed').context)).rejects.toBeInstanceOf(
+      AppException,
+    );
+  });
+
+  it('awaits a store that only counts asynchronously (Redis)', async () => {
+    const counts = new Map<string, number>();
+    const asyncStore: ThrottlerStorage = {
+      async increment(key) {
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+        return {
+          totalHits: counts.get(key)!,
+          timeToExpire: 60,
+          isBlocked: false,
+          timeToBlockExpire: 0,
+        };
+      },
+    };
+    const g = guard(asyncStore);
+    const result = g.canActivate(contextFor('plain').context);
+    expect(result).toBeInstanceOf(Promise);
+    await expect(result).resolves.toBe(true);
+    expect([...counts.keys()]).toEqual(['Routes.plain:ip:203.0.113.7']);
+  });
+
+  it('cuts an overlong tracker so a forged address cannot grow keys', async () => {
+    const seen: string[] = [];
+    const g = guard({
+      async increment(key) {
+        seen.push(key);
+        return { totalHits: 1, timeToExpire: 60, isBlocked: false, timeToBlockExpire: 0 };
+      },
+    });
+    await g.canActivate(contextFor('plain', 'x'.repeat(5000)).context);
+    expect(seen[0].length).toBeLessThanOrEqual('Routes.plain:'.length + 100);
+  });
+});
