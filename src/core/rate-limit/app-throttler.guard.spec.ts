@@ -78,6 +78,19 @@ describe('AppThrottlerGuard', () => {
     expect(() => g.canActivate(second.context)).toThrow(AppException);
   });
 
+  it('counts IPv6 clients per /64, IPv4-mapped addresses as IPv4', () => {
+    const g = guard();
+    expect(g.canActivate(contextFor('strict', '2001:db8:1:2::1').context)).toBe(true);
+    // Another address of the same /64 shares the budget...
+    expect(() => g.canActivate(contextFor('strict', '2001:db8:1:2:ffff::9').context)).toThrow(
+      AppException,
+    );
+    // ...another /64 does not.
+    expect(g.canActivate(contextFor('strict', '2001:db8:1:3::1').context)).toBe(true);
+    expect(g.canActivate(contextFor('strict', '::ffff:192.0.2.1').context)).toBe(true);
+    expect(() => g.canActivate(contextFor('strict', '192.0.2.1').context)).toThrow(AppException);
+  });
+
   it('lets @SkipThrottle routes through without counting', () => {
     const g = guard();
     const { context, headers } = contextFor('skipped');

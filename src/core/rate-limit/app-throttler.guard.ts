@@ -1,7 +1,9 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
+  DEFAULT_IPV6_SUBNET_PREFIX,
   InjectThrottlerOptions,
+  normalizeIp,
   InjectThrottlerStorage,
   type ThrottlerModuleOptions,
   type ThrottlerOptions,
@@ -69,6 +71,8 @@ const MAX_TRACKER_LENGTH = 100;
 export class AppThrottlerGuard implements CanActivate {
   private readonly throttlers: RoutePlan['throttler'][];
   private readonly skipIf: ((context: ExecutionContext) => boolean) | undefined;
+  /** IPv6 clients are counted per subnet (/64 by default): one host can own a whole /64. */
+  private readonly ipv6Prefix: number;
   private readonly routes = new RouteMetadataCache((targets) => this.plan(targets));
 
   constructor(
@@ -79,6 +83,8 @@ export class AppThrottlerGuard implements CanActivate {
     const list = Array.isArray(options) ? options : options.throttlers;
     this.throttlers = list.map((t) => ({ ...t, name: t.name ?? 'default' }));
     this.skipIf = Array.isArray(options) ? undefined : options.skipIf;
+    this.ipv6Prefix =
+      (Array.isArray(options) ? undefined : options.ipv6SubnetPrefix) ?? DEFAULT_IPV6_SUBNET_PREFIX;
   }
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
@@ -124,6 +130,12 @@ export class AppThrottlerGuard implements CanActivate {
     return this.count(context, plan, resolved);
   }
 
+  private trackerOf(request: RequestWithUser): string {
+    return request.user?.id
+      ? `user:${request.user.id}`
+      : `ip:${normalizeIp(request.ip, this.ipv6Prefix)}`;
+  }
+
   private count(
     context: ExecutionContext,
     plan: RoutePlan,
@@ -131,7 +143,7 @@ export class AppThrottlerGuard implements CanActivate {
   ): boolean | Promise<boolean> {
     const { req, res } = getRequestResponse(context);
     const name = plan.throttler.name;
-    const key = `${plan.route}:${trackerOf(req as RequestWithUser).slice(0, MAX_TRACKER_LENGTH)}`;
+    const key = `${plan.route}:${this.trackerOf(req as RequestWithUser).slice(0, MAX_TRACKER_LENGTH)}`;
     const store = this.storage as ThrottlerStorage & Partial<SyncThrottlerStorage>;
     if (store.incrementSync) {
       return answer(store.incrementSync(key, ttl, limit, blockDuration, name), limit, res);
@@ -140,10 +152,6 @@ export class AppThrottlerGuard implements CanActivate {
       .increment(key, ttl, limit, blockDuration, name)
       .then((record) => answer(record, limit, res));
   }
-}
-
-function trackerOf(request: RequestWithUser): string {
-  return request.user?.id ? `user:${request.user.id}` : `ip:${request.ip}`;
 }
 
 /** Sets the X-RateLimit-* headers, or refuses with 429 and Retry-After. */
