@@ -109,11 +109,13 @@ export class FilesService {
       size: file.size,
     });
     if (replaced) this.events.emit('file.deleted', { fileId: replaced, ownerId: actor.id });
+    // Read before the job is queued: a worker may finish it at once, and the answer must say
+    // what was stored (`processing`), not race it.
+    const stored = await this.files.getLive(id);
+    if (!stored) throw new AppException('NOT_FOUND', 'File not found');
     if (file.status === 'processing') {
       await this.jobs.enqueue(FILES_QUEUE, PROCESS_IMAGE_JOB, { fileId: id });
     }
-    const stored = await this.files.getLive(id);
-    if (!stored) throw new AppException('NOT_FOUND', 'File not found');
     return toFileDto(stored);
   }
 
