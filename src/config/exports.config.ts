@@ -9,10 +9,3 @@ export const exportsConfig = registerAs('exports', () => {
     ttlHours: env.EXPORT_TTL_HOURS,
   };
 });
-
-/**
- * When an export file last written at `mtimeMs` expires: from then on its download answers 404
- * and the daily `exports-expiry` job deletes it.
- */
-export const exportExpiresAt = (mtimeMs: number, ttlHours: number): Date =>
-  new Date(mtimeMs + ttlHours * 3_600_000);

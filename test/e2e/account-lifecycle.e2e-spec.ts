@@ -9,16 +9,19 @@ import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountService } from '../../src/modules/auth/account.service.js';
-import { login, registerUser, uniqueEmail } from '../factories/user.factory.js';
+import {
+  login,
+  registerUser,
+  uniqueEmail,
+  FAST_AUTH as FAST_TEST_AUTH,
+} from '../factories/user.factory.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { type ReceivedMail, type SmtpServer, startSmtpServer } from '../support/smtp.js';
+import { registeredScheduler } from '../support/schedulers.js';
 
 const FAST_AUTH = {
-  RATE_LIMIT_STRICT: '10000/1m',
-  RATE_LIMIT_DEFAULT: '10000/1m',
-  ARGON2_MEMORY_KIB: '8192',
-  ARGON2_ITERATIONS: '1',
+  ...FAST_TEST_AUTH,
   PUBLIC_URL: 'https://app.example.test',
 };
 
@@ -295,11 +298,7 @@ describe('account lifecycle: change of email, deletion, export', () => {
 
     it('schedules the anonymisation daily in worker processes', async () => {
       const queue = t.app.get<Queue>(getQueueToken('accounts'));
-      const scheduler = await eventually(async () => {
-        const found = await queue.getJobScheduler('accounts-anonymise-daily');
-        expect(found).toBeDefined();
-        return found!;
-      });
+      const scheduler = await registeredScheduler(queue, 'accounts-anonymise-daily');
       expect(scheduler).toMatchObject({ name: 'accounts-anonymise', pattern: '17 3 * * *' });
     });
   });

@@ -10,14 +10,9 @@ import {
   registerUser,
   type RegisteredUser,
   uniqueEmail,
+  FAST_AUTH,
 } from '../factories/user.factory.js';
 
-const FAST_AUTH = {
-  RATE_LIMIT_STRICT: '10000/1m',
-  RATE_LIMIT_DEFAULT: '10000/1m',
-  ARGON2_MEMORY_KIB: '8192',
-  ARGON2_ITERATIONS: '1',
-};
 const ADMIN_PASSWORD = 'the admin users passphrase';
 
 const USER_FIELDS =

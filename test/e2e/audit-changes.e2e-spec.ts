@@ -6,14 +6,8 @@ import { EventBus } from '../../src/core/events/event-bus.js';
 import { UserAuditSnapshot } from '../../src/modules/audit/user-audit.snapshot.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
-import { login, registerUser, uniqueEmail } from '../factories/user.factory.js';
+import { login, registerUser, uniqueEmail, FAST_AUTH } from '../factories/user.factory.js';
 
-const FAST_AUTH = {
-  RATE_LIMIT_STRICT: '10000/1m',
-  RATE_LIMIT_DEFAULT: '10000/1m',
-  ARGON2_MEMORY_KIB: '8192',
-  ARGON2_ITERATIONS: '1',
-};
 const ADMIN_PASSWORD = 'the audit changes admin passphrase';
 const SECRET_KEYS = ['passwordHash', 'password_hash', 'twoFactorSecret', 'two_factor_secret'];
 

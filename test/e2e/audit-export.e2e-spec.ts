@@ -9,16 +9,11 @@ import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditRetentionService } from '../../src/modules/audit/audit-retention.service.js';
 import { csvCell } from '../../src/modules/audit/audit-csv.js';
-import { login, registerUser, uniqueEmail } from '../factories/user.factory.js';
+import { login, registerUser, uniqueEmail, FAST_AUTH } from '../factories/user.factory.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
+import { registeredScheduler } from '../support/schedulers.js';
 
-const FAST_AUTH = {
-  RATE_LIMIT_STRICT: '10000/1m',
-  RATE_LIMIT_DEFAULT: '10000/1m',
-  ARGON2_MEMORY_KIB: '8192',
-  ARGON2_ITERATIONS: '1',
-};
 const ADMIN_PASSWORD = 'the audit export admin passphrase';
 
 describe('audit retention and export', () => {
@@ -96,11 +91,7 @@ describe('audit retention and export', () => {
 
     it('schedules the retention daily in worker processes', async () => {
       const queue = t.app.get<Queue>(getQueueToken('audit'));
-      const scheduler = await eventually(async () => {
-        const found = await queue.getJobScheduler('audit-retention-daily');
-        expect(found).toBeDefined();
-        return found!;
-      });
+      const scheduler = await registeredScheduler(queue, 'audit-retention-daily');
       expect(scheduler).toMatchObject({ name: 'audit-retention', pattern: '47 3 * * *' });
     });
   });

@@ -5,14 +5,8 @@ import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootApp, TEST_JWT_SECRET, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
-import { login, registerUser, uniqueEmail } from '../factories/user.factory.js';
+import { login, registerUser, uniqueEmail, FAST_AUTH } from '../factories/user.factory.js';
 
-const FAST_AUTH = {
-  RATE_LIMIT_STRICT: '10000/1m',
-  RATE_LIMIT_DEFAULT: '10000/1m',
-  ARGON2_MEMORY_KIB: '8192',
-  ARGON2_ITERATIONS: '1',
-};
 const ADMIN_PASSWORD = 'the audit admin passphrase';
 const ENTRY = 'id action actorId entityId status requestId description newValues';
 

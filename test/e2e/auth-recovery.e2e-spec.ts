@@ -2,16 +2,19 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, registerUser, STRONG_PASSWORD, uniqueEmail } from '../factories/user.factory.js';
+import {
+  login,
+  registerUser,
+  STRONG_PASSWORD,
+  uniqueEmail,
+  FAST_AUTH as FAST_TEST_AUTH,
+} from '../factories/user.factory.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { type ReceivedMail, type SmtpServer, startSmtpServer } from '../support/smtp.js';
 
 const FAST_AUTH = {
-  RATE_LIMIT_STRICT: '10000/1m',
-  RATE_LIMIT_DEFAULT: '10000/1m',
-  ARGON2_MEMORY_KIB: '8192',
-  ARGON2_ITERATIONS: '1',
+  ...FAST_TEST_AUTH,
   PUBLIC_URL: 'https://app.example.test',
 };
 const NEW_PASSWORD = 'a brand new lengthy passphrase';

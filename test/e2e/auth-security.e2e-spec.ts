@@ -3,16 +3,14 @@ import { decodeProtectedHeader, SignJWT } from 'jose';
 import { generateKeyPairSync } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerUser, STRONG_PASSWORD, uniqueEmail } from '../factories/user.factory.js';
+import {
+  registerUser,
+  STRONG_PASSWORD,
+  uniqueEmail,
+  FAST_AUTH,
+} from '../factories/user.factory.js';
 import { bootApp, TEST_JWT_SECRET, type TestApp } from '../support/app.js';
 import { type SmtpServer, startSmtpServer } from '../support/smtp.js';
-
-const FAST_AUTH = {
-  RATE_LIMIT_STRICT: '10000/1m',
-  RATE_LIMIT_DEFAULT: '10000/1m',
-  ARGON2_MEMORY_KIB: '8192',
-  ARGON2_ITERATIONS: '1',
-};
 
 describe('auth: EdDSA access tokens', () => {
   let t: TestApp;

@@ -3,14 +3,13 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootApp, type TestApp } from '../support/app.js';
-import { login, registerUser, STRONG_PASSWORD, uniqueEmail } from '../factories/user.factory.js';
-
-const FAST_AUTH = {
-  RATE_LIMIT_STRICT: '10000/1m',
-  RATE_LIMIT_DEFAULT: '10000/1m',
-  ARGON2_MEMORY_KIB: '8192',
-  ARGON2_ITERATIONS: '1',
-};
+import {
+  login,
+  registerUser,
+  STRONG_PASSWORD,
+  uniqueEmail,
+  FAST_AUTH,
+} from '../factories/user.factory.js';
 
 describe('auth', () => {
   let t: TestApp;

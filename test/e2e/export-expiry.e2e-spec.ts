@@ -20,16 +20,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnv } from '../../src/config/env.schema.js';
 import { JobsService } from '../../src/core/queue/jobs.service.js';
 import { ExportExpiryService } from '../../src/modules/audit/export-expiry.service.js';
-import { login, registerUser, uniqueEmail } from '../factories/user.factory.js';
+import { login, registerUser, uniqueEmail, FAST_AUTH } from '../factories/user.factory.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
+import { registeredScheduler } from '../support/schedulers.js';
 
-const FAST_AUTH = {
-  RATE_LIMIT_STRICT: '10000/1m',
-  RATE_LIMIT_DEFAULT: '10000/1m',
-  ARGON2_MEMORY_KIB: '8192',
-  ARGON2_ITERATIONS: '1',
-};
 const ADMIN_PASSWORD = 'the export expiry admin passphrase';
 const HOUR_MS = 3_600_000;
 const TTL_HOURS = 24;
@@ -227,11 +222,7 @@ describe('export expiry', () => {
 
   it('runs as the exports-expire job on the audit queue, scheduled daily at 04:37 UTC', async () => {
     const queue = t.app.get<Queue>(getQueueToken('audit'));
-    const scheduler = await eventually(async () => {
-      const found = await queue.getJobScheduler('exports-expiry-daily');
-      expect(found).toBeDefined();
-      return found!;
-    });
+    const scheduler = await registeredScheduler(queue, 'exports-expiry-daily');
     expect(scheduler).toMatchObject({ name: 'exports-expire', pattern: '37 4 * * *' });
 
     const old = await seed(join(exportDir, randomUUID(), `${randomUUID()}.json`), TTL_HOURS + 1);

@@ -3,15 +3,17 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totp } from '../../src/modules/auth/totp.js';
-import { type RegisteredUser, registerUser, STRONG_PASSWORD } from '../factories/user.factory.js';
+import {
+  type RegisteredUser,
+  registerUser,
+  STRONG_PASSWORD,
+  FAST_AUTH as FAST_TEST_AUTH,
+} from '../factories/user.factory.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { type SmtpServer, startSmtpServer } from '../support/smtp.js';
 
 const FAST_AUTH = {
-  RATE_LIMIT_STRICT: '10000/1m',
-  RATE_LIMIT_DEFAULT: '10000/1m',
-  ARGON2_MEMORY_KIB: '8192',
-  ARGON2_ITERATIONS: '1',
+  ...FAST_TEST_AUTH,
   PUBLIC_URL: 'https://app.example.test',
 };
 const STEP_MS = 30_000;

@@ -111,9 +111,8 @@ export class AppThrottlerGuard implements CanActivate {
       blockDuration: override<Resolvable>(THROTTLER_BLOCK_DURATION) ?? throttler.blockDuration,
     };
     const { limit, ttl, blockDuration } = plan;
-    if (typeof limit !== 'function' && typeof ttl !== 'function') {
-      if (typeof blockDuration !== 'function')
-        plan.fixed = numbers(name, limit, ttl, blockDuration);
+    if (![limit, ttl, blockDuration].some((v) => typeof v === 'function')) {
+      plan.fixed = numbers(name, limit, ttl, blockDuration);
     }
     return plan;
   }

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { createReadStream, type ReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { exportExpiresAt, exportsConfig } from '../../config/exports.config.js';
+import { exportsConfig } from '../../config/exports.config.js';
+import { exportExpiresAt, liveExportFile } from '../../core/exports/export-files.js';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { AppException } from '../../core/errors/app.exception.js';
 import type { JobEnvelope } from '../../core/queue/job-envelope.js';
@@ -56,9 +56,8 @@ export class AuditExportService {
     }
     const format = data.payload.format === 'csv' ? 'csv' : 'json';
     const path = this.file(actor.id, jobId, format);
-    const info = await stat(path).catch(() => undefined);
-    // Expired: the same 404 as when the daily job has already deleted it.
-    if (!info?.isFile() || this.expiresAt(info.mtimeMs) <= new Date()) throw notFound();
+    const info = await liveExportFile(path, this.config.ttlHours);
+    if (!info) throw notFound();
     return {
       stream: createReadStream(path),
       filename: `audit-export-${jobId}.${format}`,

@@ -3,11 +3,11 @@ import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, type ReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { authConfig } from '../../config/auth.config.js';
-import { exportExpiresAt, exportsConfig } from '../../config/exports.config.js';
+import { exportsConfig } from '../../config/exports.config.js';
+import { exportExpiresAt, liveExportFile } from '../../core/exports/export-files.js';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { AppException } from '../../core/errors/app.exception.js';
 import { EventBus } from '../../core/events/event-bus.js';
@@ -215,9 +215,8 @@ export class AccountService {
       throw new AppException('CONFLICT', 'The export is not ready yet');
     }
     const path = this.exportFile(actor.id, jobId);
-    const info = await stat(path).catch(() => undefined);
-    // Expired: the same 404 as when the daily job has already deleted it.
-    if (!info?.isFile() || this.exportExpiresAt(info.mtimeMs) <= new Date()) throw notFound();
+    const info = await liveExportFile(path, this.exports.ttlHours);
+    if (!info) throw notFound();
     return {
       stream: createReadStream(path),
       filename: `account-export-${jobId}.json`,
