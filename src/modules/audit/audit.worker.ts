@@ -159,10 +159,12 @@ export class AuditWorker
       const params: unknown[] = [];
       const param = (v: unknown) => `$${params.push(v)}`;
       const where = filterConditions(filter, param);
-      if (after) where.push(`id > ${param(after)}::bigint`);
+      if (after) where.push(`a.id > ${param(after)}::bigint`);
+      // ORDER BY names the table's bigint column: a bare `id` would be the text alias of the
+      // select list, sorting '10000' before '9999' and breaking the keyset (rows lost and repeated).
       const rows: Row[] = await this.db.query(
-        `SELECT id::text AS id, ${COLUMNS.slice(1).join(', ')} FROM audit_log
-         WHERE ${where.join(' AND ')} ORDER BY id LIMIT ${param(EXPORT_BATCH_SIZE)}`,
+        `SELECT a.id::text AS id, ${COLUMNS.slice(1).join(', ')} FROM audit_log a
+         WHERE ${where.join(' AND ')} ORDER BY a.id LIMIT ${param(EXPORT_BATCH_SIZE)}`,
         params,
       );
       for (const row of rows) {

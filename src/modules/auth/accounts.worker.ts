@@ -143,9 +143,10 @@ export class AccountsWorker
     let first = true;
     for (;;) {
       const rows: Array<Record<string, unknown> & { id: string }> = await this.db.query(
-        `SELECT id::text AS id, occurred_at AS "occurredAt", action, entity_type AS "entityType",
+        // ORDER BY the bigint column, not the text alias `id` (which sorts '10000' before '9999').
+        `SELECT a.id::text AS id, occurred_at AS "occurredAt", action, entity_type AS "entityType",
            entity_id AS "entityId", ip, user_agent AS "userAgent", status, description
-         FROM audit_log WHERE actor_id = $1 AND id > $2::bigint ORDER BY id LIMIT $3`,
+         FROM audit_log a WHERE actor_id = $1 AND a.id > $2::bigint ORDER BY a.id LIMIT $3`,
         [userId, after, AUDIT_BATCH],
       );
       for (const row of rows) {
