@@ -10,8 +10,9 @@ import { filesConfig } from './config/files.config.js';
 import { graphqlConfig } from './config/graphql.config.js';
 import { httpConfig } from './config/http.config.js';
 import { registerFastifyErrorHandler } from './core/errors/fastify-error-handler.js';
-import { registerGraphqlBatchLimit } from './core/http/graphql-batch-limit.js';
+import { graphqlRequestChecker } from './core/graphql/graphql-request.js';
 import { registerHttpHooks } from './core/http/http-hooks.js';
+import { registerInputGuard } from './core/http/input-guard.js';
 import { registerMultipart } from './core/http/multipart.js';
 import { genReqId } from './core/http/request-id.js';
 import { applyCors } from './core/http/security.js';
@@ -45,11 +46,11 @@ export async function createApp(
     isShuttingDown: () => lifecycle.shutdown?.shuttingDown ?? false,
     headers: buildSecurityHeaders({ hsts: http.hsts, graphiqlCdn: graphql.graphiql }),
   });
-  registerGraphqlBatchLimit(adapter.getInstance(), graphql.maxBatch);
   const files = filesConfig();
   await registerMultipart(adapter.getInstance(), {
     maxFileBytes: Math.max(files.avatar.maxBytes, files.attachment.maxBytes),
   });
+  registerInputGuard(adapter.getInstance(), graphqlRequestChecker(graphql.maxBatch));
   registerFastifyErrorHandler(adapter);
 
   const root: Type<unknown> = options.extraModules?.length

@@ -14,6 +14,7 @@ function token(
     aud?: string | string[];
     exp?: number;
     nbf?: number;
+    iat?: number;
     sub?: string | null;
     jti?: string | null;
   } = {},
@@ -23,18 +24,30 @@ function token(
     alg: overrides.alg ?? 'HS256',
     typ: 'JWT',
   });
-  if (overrides.sub !== null) jwt.setSubject(overrides.sub ?? 'user-1');
+  if (overrides.sub !== null)
+    jwt.setSubject(overrides.sub ?? '7d1c3f0e-2b4a-4c8e-9f61-0a5b3c2d1e4f');
   if (overrides.jti !== null) jwt.setJti(overrides.jti ?? 'jti-1');
   jwt.setIssuer(overrides.iss ?? 'iss-a').setAudience(overrides.aud ?? 'aud-a');
   jwt.setExpirationTime(overrides.exp ?? Math.floor(Date.now() / 1000) + 60);
   if (overrides.nbf !== undefined) jwt.setNotBefore(overrides.nbf);
+  if (overrides.iat !== undefined) jwt.setIssuedAt(overrides.iat);
   return jwt.sign(signingKey);
 }
 
 describe('verifyHs256', () => {
   it('accepts a token jose signed, returning its claims', async () => {
     const payload = verifyHs256(await token(), key, options);
-    expect(payload).toMatchObject({ sub: 'user-1', jti: 'jti-1', roles: ['user'], iss: 'iss-a' });
+    expect(payload).toMatchObject({
+      sub: '7d1c3f0e-2b4a-4c8e-9f61-0a5b3c2d1e4f',
+      jti: 'jti-1',
+      roles: ['user'],
+      iss: 'iss-a',
+    });
+  });
+
+  it('accepts an iat within the clock skew', async () => {
+    const iat = Math.floor(Date.now() / 1000) + 30;
+    expect(verifyHs256(await token({ iat }), key, options)).toBeDefined();
   });
 
   it('accepts an audience list that contains ours', async () => {
@@ -53,6 +66,8 @@ describe('verifyHs256', () => {
     ['another audience', () => token({ aud: 'aud-b' })],
     ['no subject', () => token({ sub: null })],
     ['no token id', () => token({ jti: null })],
+    ['a subject that is not a UUID', () => token({ sub: 'user-1' })],
+    ['an iat beyond the clock skew', () => token({ iat: Math.floor(Date.now() / 1000) + 120 })],
   ])('rejects %s', async (_label, make) => {
     expect(verifyHs256(await make(), key, options)).toBeUndefined();
   });

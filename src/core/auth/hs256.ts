@@ -59,7 +59,15 @@ export function verifyHs256(
   return checkClaims(payload, options);
 }
 
-/** The registered-claim checks shared by every algorithm: exp, nbf, iss, aud, sub and jti. */
+/** Clock difference tolerated between the signer and this process for `iat`. */
+export const IAT_SKEW_SECONDS = 60;
+// Subjects are user ids; anything else would reach PostgreSQL's uuid type as a 500.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The registered-claim checks shared by every algorithm: exp, nbf, iat (not in the future
+ * beyond the skew), iss, aud, sub (a UUID) and jti.
+ */
 export function checkClaims(payload: string, options: VerifyOptions): JwtPayload | undefined {
   const claims = decodeJson(payload) as Record<string, unknown> | undefined;
   if (!claims || typeof claims !== 'object' || Array.isArray(claims)) return undefined;
@@ -67,10 +75,16 @@ export function checkClaims(payload: string, options: VerifyOptions): JwtPayload
   if (typeof claims.exp !== 'number' || claims.exp <= now) return undefined;
   if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now))
     return undefined;
+  if (
+    claims.iat !== undefined &&
+    (typeof claims.iat !== 'number' || claims.iat > now + IAT_SKEW_SECONDS)
+  )
+    return undefined;
   if (claims.iss !== options.issuer) return undefined;
   const aud = claims.aud;
   if (!(aud === options.audience || (Array.isArray(aud) && aud.includes(options.audience))))
     return undefined;
-  if (typeof claims.sub !== 'string' || typeof claims.jti !== 'string') return undefined;
+  if (typeof claims.sub !== 'string' || !UUID.test(claims.sub)) return undefined;
+  if (typeof claims.jti !== 'string') return undefined;
   return claims as JwtPayload;
 }

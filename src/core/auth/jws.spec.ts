@@ -21,7 +21,7 @@ function sign(
 ) {
   return new SignJWT({ roles: ['user'] })
     .setProtectedHeader({ alg, typ: 'JWT', ...(kid ? { kid } : {}) })
-    .setSubject('user-1')
+    .setSubject('7d1c3f0e-2b4a-4c8e-9f61-0a5b3c2d1e4f')
     .setJti('jti-1')
     .setIssuer(claims.iss ?? 'iss-a')
     .setAudience('aud-a')
@@ -39,13 +39,19 @@ describe('verifyAsymmetric', () => {
       keys,
       options,
     );
-    expect(payload).toMatchObject({ sub: 'user-1', jti: 'jti-1', roles: ['user'] });
+    expect(payload).toMatchObject({
+      sub: '7d1c3f0e-2b4a-4c8e-9f61-0a5b3c2d1e4f',
+      jti: 'jti-1',
+      roles: ['user'],
+    });
   });
 
   it('accepts an RS256 token', async () => {
     const rsaKeys = new Map([['r1', rsa.publicKey]]);
     const token = await sign('RS256', rsa.privateKey, 'r1');
-    expect(verifyAsymmetric(token, 'RS256', rsaKeys, options)?.sub).toBe('user-1');
+    expect(verifyAsymmetric(token, 'RS256', rsaKeys, options)?.sub).toBe(
+      '7d1c3f0e-2b4a-4c8e-9f61-0a5b3c2d1e4f',
+    );
   });
 
   it('refuses an unknown or missing kid', async () => {
@@ -119,7 +125,7 @@ describe('AccessTokenService with asymmetric keys', () => {
       signingSecret: undefined,
     });
   };
-  const user = { id: 'user-1', roles: ['user'], sessionId: 'sid-1' };
+  const user = { id: '7d1c3f0e-2b4a-4c8e-9f61-0a5b3c2d1e4f', roles: ['user'], sessionId: 'sid-1' };
 
   it('signs with the kid and verifies its own tokens (EdDSA and RS256)', async () => {
     const edService = service({
@@ -132,13 +138,18 @@ describe('AccessTokenService with asymmetric keys', () => {
       alg: 'EdDSA',
       kid: 'k1',
     });
-    expect(await edService.verify(token)).toMatchObject({ id: 'user-1', sessionId: 'sid-1' });
+    expect(await edService.verify(token)).toMatchObject({
+      id: '7d1c3f0e-2b4a-4c8e-9f61-0a5b3c2d1e4f',
+      sessionId: 'sid-1',
+    });
 
     const rsService = service({
       JWT_ALGORITHM: 'RS256',
       JWT_PRIVATE_KEY: pemOf(rsa.privateKey, 'pkcs8').replace(/\n/g, '\\n'),
     });
-    expect(await rsService.verify(await rsService.sign(user))).toMatchObject({ id: 'user-1' });
+    expect(await rsService.verify(await rsService.sign(user))).toMatchObject({
+      id: '7d1c3f0e-2b4a-4c8e-9f61-0a5b3c2d1e4f',
+    });
   });
 
   it('rotation: the old kid is accepted while listed in JWT_PUBLIC_KEYS, refused once removed', async () => {
@@ -154,9 +165,13 @@ describe('AccessTokenService with asymmetric keys', () => {
       JWT_KEY_ID: 'new',
       JWT_PUBLIC_KEYS: JSON.stringify({ old: pemOf(ed.publicKey, 'spki') }),
     });
-    expect(await during.verify(oldToken)).toMatchObject({ id: 'user-1' });
+    expect(await during.verify(oldToken)).toMatchObject({
+      id: '7d1c3f0e-2b4a-4c8e-9f61-0a5b3c2d1e4f',
+    });
     const newToken = await during.sign(user);
-    expect(await during.verify(newToken)).toMatchObject({ id: 'user-1' });
+    expect(await during.verify(newToken)).toMatchObject({
+      id: '7d1c3f0e-2b4a-4c8e-9f61-0a5b3c2d1e4f',
+    });
     expect(await before.verify(newToken)).toBeUndefined();
 
     const after = service({
@@ -165,7 +180,9 @@ describe('AccessTokenService with asymmetric keys', () => {
       JWT_KEY_ID: 'new',
     });
     expect(await after.verify(oldToken)).toBeUndefined();
-    expect(await after.verify(newToken)).toMatchObject({ id: 'user-1' });
+    expect(await after.verify(newToken)).toMatchObject({
+      id: '7d1c3f0e-2b4a-4c8e-9f61-0a5b3c2d1e4f',
+    });
   });
 
   it('refuses HS256 tokens when configured for EdDSA', async () => {

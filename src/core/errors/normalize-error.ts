@@ -32,6 +32,15 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'VALIDATION_FAILED',
   FST_ERR_CTP_INVALID_JSON_BODY: 'VALIDATION_FAILED',
+  FST_ERR_CTP_INVALID_CONTENT_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  // @fastify/multipart
+  FST_PARTS_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_FILES_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_FIELDS_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_REQ_FILE_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_PROTO_VIOLATION: 'VALIDATION_FAILED',
+  FST_INVALID_MULTIPART_CONTENT_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_MP_PREMATURE_CLOSE: 'VALIDATION_FAILED',
 };
 
 const FASTIFY_DETAILS: Record<string, string> = {
@@ -40,6 +49,14 @@ const FASTIFY_DETAILS: Record<string, string> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
   FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is larger than allowed',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'This content type is not accepted here',
+  FST_ERR_CTP_INVALID_CONTENT_TYPE: 'This content type is not accepted here',
+  FST_PARTS_LIMIT: 'The multipart body has more parts than allowed',
+  FST_FILES_LIMIT: 'The multipart body has more files than allowed',
+  FST_FIELDS_LIMIT: 'The multipart body has more fields than allowed',
+  FST_REQ_FILE_TOO_LARGE: 'The file is larger than allowed',
+  FST_PROTO_VIOLATION: 'A multipart field name is not allowed',
+  FST_INVALID_MULTIPART_CONTENT_TYPE: 'Send the body as multipart/form-data',
+  FST_MP_PREMATURE_CLOSE: 'The multipart body ended early',
 };
 
 /**
@@ -99,7 +116,8 @@ function fromHttpException(e: HttpException): NormalizedError {
   };
 }
 
-function fromFastifyError(error: unknown): NormalizedError | undefined {
+/** An error Fastify or one of its plugins raised while reading the request, as its 4xx. */
+export function fromFastifyError(error: unknown): NormalizedError | undefined {
   const fastifyCode = (error as { code?: unknown } | null | undefined)?.code;
   if (typeof fastifyCode !== 'string' || !Object.hasOwn(FASTIFY_CODES, fastifyCode))
     return undefined;

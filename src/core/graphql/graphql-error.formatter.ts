@@ -3,6 +3,7 @@ import type { ExecutionResult, GraphQLError, GraphQLFormattedError } from 'graph
 import type { MercuriusContext } from 'mercurius';
 import { AppException } from '../errors/app.exception.js';
 import { ERROR_CODES } from '../errors/error-codes.js';
+import { fromFastifyError } from '../errors/normalize-error.js';
 import { graphqlErrorsTotal } from '../observability/metrics.js';
 import { operationOf } from './graphql-metrics.hooks.js';
 
@@ -41,6 +42,9 @@ function classify(error: WithOriginal, parentCode?: string): { code: string; mes
   if (error.originalError instanceof AppException) {
     return { code: ERROR_CODES[error.originalError.code].graphqlCode, message: error.message };
   }
+  // Raised while reading the request (body too large, malformed multipart): its 4xx code.
+  const fastify = fromFastifyError(error.originalError);
+  if (fastify) return { code: ERROR_CODES[fastify.code].graphqlCode, message: fastify.detail };
   if (!error.originalError) {
     const parse = error.message.startsWith('Syntax Error');
     return {
@@ -83,6 +87,8 @@ export function formatGraphqlErrors(
     if (!execution.data && outer.originalError instanceof AppException) {
       statusCode = outer.originalError.status;
     }
+    const fastify = execution.data ? undefined : fromFastifyError(outer.originalError);
+    if (fastify) statusCode = fastify.status;
   }
   const response = { data: execution.data ?? null, errors };
   return { statusCode, response: response as unknown as ExecutionResult };

@@ -8,6 +8,7 @@ import {
 } from 'graphql';
 import mercurius, { type MercuriusContext } from 'mercurius';
 import { createRequire } from 'node:module';
+import { isCleanString } from '../http/input-guard.js';
 import { graphqlQueryComplexity } from '../observability/metrics.js';
 
 // The CommonJS build shares the graphql instance Mercurius uses (the ESM build loads index.mjs).
@@ -36,8 +37,24 @@ export function aliasLimitRule(max: number): ValidationRule {
 }
 
 /** Static rules, so Mercurius can keep caching parsed and validated documents. */
+/**
+ * String literals in a document obey the rule the HTTP input guard applies to variables: no NUL
+ * (`"\u0000"` is a valid GraphQL escape, but PostgreSQL refuses it) and no lone surrogate.
+ */
+export const cleanStringLiteralsRule: ValidationRule = (context: ValidationContext) => ({
+  StringValue(node) {
+    if (isCleanString(node.value)) return;
+    context.reportError(
+      new GraphQLError('String values must be well-formed text without NUL characters', {
+        nodes: [node],
+        extensions: { code: 'BAD_USER_INPUT' },
+      }),
+    );
+  },
+});
+
 export function validationRules(limits: { maxAliases: number; introspection: boolean }) {
-  const rules: ValidationRule[] = [aliasLimitRule(limits.maxAliases)];
+  const rules: ValidationRule[] = [aliasLimitRule(limits.maxAliases), cleanStringLiteralsRule];
   if (!limits.introspection) rules.push(NoSchemaIntrospectionCustomRule);
   return rules;
 }

@@ -47,16 +47,23 @@ export function parseGraphqlMultipart(
     let uploads: Map<string, PendingUpload> | undefined;
     let current: Readable | undefined;
     let failed = false;
-    const parser = Busboy({
-      headers: request.headers as { 'content-type': string },
-      limits: {
-        fields: 2,
-        files: 1,
-        parts: 3,
-        fieldSize: options.maxFieldBytes,
-        fileSize: options.maxFileBytes + 1,
-      },
-    });
+    let parser: ReturnType<typeof Busboy>;
+    try {
+      parser = Busboy({
+        headers: request.headers as { 'content-type': string },
+        limits: {
+          fields: 2,
+          files: 1,
+          parts: 3,
+          fieldSize: options.maxFieldBytes,
+          fileSize: options.maxFileBytes + 1,
+        },
+      });
+    } catch {
+      // Busboy throws at once for a content type without a usable boundary.
+      request.resume();
+      return reject(invalid('the multipart boundary is missing'));
+    }
 
     const fail = (error: AppException): void => {
       if (failed) return;

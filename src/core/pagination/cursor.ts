@@ -23,12 +23,14 @@ export function encodeCursor(keyset: Keyset): string {
 
 /**
  * Strict decoding: anything but a cursor this API issued (for the same sort) is VALIDATION_FAILED.
- * `validKey` checks the key's shape (e.g. a timestamp for createdAt).
+ * `validKey` checks the key's shape (e.g. a timestamp for createdAt), `validId` the id's (a
+ * UUID unless the table's ids are bigints).
  */
 export function decodeCursor(
   cursor: string,
   expectedSort?: string,
   validKey: (key: string) => boolean = () => true,
+  validId: (id: string) => boolean = isUuid,
 ): Keyset {
   if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !BASE64URL.test(cursor)) {
     throw invalid();
@@ -51,10 +53,28 @@ export function decodeCursor(
   }
   const [sort, key, id] = parsed;
   if (expectedSort !== undefined && sort !== expectedSort) throw invalid();
-  if (!UUID.test(id) || key.length > 320 || !validKey(key)) throw invalid();
+  if (!validId(id) || key.length > 320 || !validKey(key)) throw invalid();
   return { sort, key, id };
 }
 
-/** A timestamp key as PostgreSQL prints it with microseconds, e.g. 2026-01-02T03:04:05.123456Z. */
-export const isTimestampKey = (key: string): boolean =>
-  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(key) && !Number.isNaN(Date.parse(key));
+const TIMESTAMP_KEY = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d{1,6})?Z$/;
+
+/**
+ * A timestamp key as PostgreSQL prints it with microseconds, e.g. 2026-01-02T03:04:05.123456Z,
+ * naming a real instant: Date.parse rolls 2026-02-30 over to March, PostgreSQL refuses it, so
+ * the date and time must survive a round trip unchanged.
+ */
+export const isTimestampKey = (key: string): boolean => {
+  const match = TIMESTAMP_KEY.exec(key);
+  if (!match) return false;
+  const ms = Date.parse(`${match[1]}Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 19) === match[1];
+};
+
+const MAX_BIGINT = 9_223_372_036_854_775_807n;
+
+/** A positive id that fits PostgreSQL's bigint, in its canonical decimal spelling. */
+export const isBigintId = (id: string): boolean =>
+  /^[1-9]\d{0,18}$/.test(id) && BigInt(id) <= MAX_BIGINT;
+
+export const isUuid = (id: string): boolean => UUID.test(id);

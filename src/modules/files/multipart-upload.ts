@@ -10,7 +10,7 @@ export async function readFilePart(
   if (!request.isMultipart()) {
     throw new AppException('UNSUPPORTED_MEDIA_TYPE', 'Send the file as multipart/form-data');
   }
-  const part = await request.file();
+  const part = await firstPart(request);
   if (!part || part.fieldname !== 'file') {
     part?.file.resume();
     throw new AppException('VALIDATION_FAILED', 'The request is not valid', {
@@ -24,6 +24,21 @@ export async function readFilePart(
       fields[name] = value.value;
   }
   return { stream: part.file, filename: part.filename, mimeType: part.mimetype, fields };
+}
+
+/**
+ * The first file part. Busboy reports a missing or unusable boundary as a plain Error; that is
+ * the client's malformed body, not a server fault. Plugin errors keep their own code.
+ */
+async function firstPart(request: FastifyRequest) {
+  try {
+    return await request.file();
+  } catch (error) {
+    if (typeof (error as { code?: unknown }).code === 'string') throw error;
+    throw new AppException('VALIDATION_FAILED', 'The multipart body is malformed', {
+      errors: [{ field: 'file', message: 'the multipart body could not be read' }],
+    });
+  }
 }
 
 /** The upload kind from `?kind=` or the form's `kind` field; only attachments go to /files. */
