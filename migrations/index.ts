@@ -7,6 +7,7 @@ import { Audit1763900000005 } from './1763900000005-audit.js';
 import { AuditIndexes1763900000006 } from './1763900000006-audit-indexes.js';
 import { Files1763900000007 } from './1763900000007-files.js';
 import { AuditAppendOnly1763900000008 } from './1763900000008-audit-append-only.js';
+import { AccessRevocations1763900000009 } from './1763900000009-access-revocations.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests load the same set. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   AuditIndexes1763900000006,
   Files1763900000007,
   AuditAppendOnly1763900000008,
+  AccessRevocations1763900000009,
 ];

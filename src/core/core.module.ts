@@ -3,6 +3,8 @@ import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { allConfigs } from '../config/index.js';
+import { AccessRevocationsRepository } from './auth/access-revocations.repository.js';
+import { AccessRevocationsService } from './auth/access-revocations.service.js';
 import { AccessTokenService } from './auth/access-token.service.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { PermissionsService } from './auth/permissions.service.js';
@@ -38,6 +40,8 @@ import { createValidationPipe } from './validation/validation.pipe.js';
   providers: [
     ShutdownState,
     AccessTokenService,
+    AccessRevocationsRepository,
+    AccessRevocationsService,
     PermissionsService,
     EventBus,
     { provide: APP_GUARD, useClass: AuthGuard },
@@ -45,6 +49,13 @@ import { createValidationPipe } from './validation/validation.pipe.js';
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
   ],
-  exports: [ShutdownState, AccessTokenService, PermissionsService, EventBus, DatabaseModule],
+  exports: [
+    ShutdownState,
+    AccessTokenService,
+    AccessRevocationsService,
+    PermissionsService,
+    EventBus,
+    DatabaseModule,
+  ],
 })
 export class CoreModule {}

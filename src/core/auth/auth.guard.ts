@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { AppException } from '../errors/app.exception.js';
 import { getRequest } from '../http/get-request.js';
 import { RouteMetadataCache } from '../http/route-metadata-cache.js';
+import { AccessRevocationsService } from './access-revocations.service.js';
 import { AccessTokenService } from './access-token.service.js';
 import type { AuthUser } from './auth-user.js';
 import { PERMISSIONS_KEY } from './permissions.decorator.js';
@@ -17,10 +18,14 @@ declare module 'fastify' {
   }
 }
 
+const BEARER = /^bearer +/i;
+
+/** RFC 9110 §11.1: the scheme name is case-insensitive. */
 function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
-  if (!header || !header.startsWith('Bearer ')) return undefined;
-  return header.slice(7).trim() || undefined;
+  const scheme = header ? BEARER.exec(header) : null;
+  if (!header || !scheme) return undefined;
+  return header.slice(scheme[0].length).trim() || undefined;
 }
 
 /** Deny by default: every route needs a valid access token unless it is @Public(). */
@@ -35,6 +40,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     reflector: Reflector,
     private readonly tokens: AccessTokenService,
+    private readonly revocations: AccessRevocationsService,
     private readonly permissions: PermissionsService,
   ) {
     this.routes = new RouteMetadataCache((targets) => ({
@@ -52,7 +58,9 @@ export class AuthGuard implements CanActivate {
     const request = getRequest(context);
     const token = bearerToken(request);
     const user = token ? this.tokens.verify(token) : undefined;
-    if (!user) throw new AppException('UNAUTHENTICATED', 'A valid access token is required');
+    if (!user || this.revocations.isRevoked(user)) {
+      throw new AppException('UNAUTHENTICATED', 'A valid access token is required');
+    }
     request.user = user;
     request.appContext.userId = user.id;
 

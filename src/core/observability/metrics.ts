@@ -190,3 +190,22 @@ export const auditWriteFailuresTotal = once(
       help: 'Audit log batch inserts that failed (each failed attempt counts)',
     }),
 );
+
+export const revocationEntries = once(
+  'access_revocations_entries',
+  () =>
+    new Gauge({
+      name: 'access_revocations_entries',
+      help: 'Revoked sessions and blocked users whose access tokens are refused, held in memory',
+      labelNames: ['kind'] as const,
+    }),
+);
+
+export const revocationListenerConnected = once(
+  'access_revocations_listener_connected',
+  () =>
+    new Gauge({
+      name: 'access_revocations_listener_connected',
+      help: '1 while this instance receives revocations from the others (LISTEN), else 0',
+    }),
+);

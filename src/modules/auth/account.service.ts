@@ -14,6 +14,7 @@ import { EventBus } from '../../core/events/event-bus.js';
 import { MailService } from '../../core/mail/mail.service.js';
 import type { JobEnvelope } from '../../core/queue/job-envelope.js';
 import { JobsService } from '../../core/queue/jobs.service.js';
+import { AccessRevocationsService } from '../../core/auth/access-revocations.service.js';
 import { sha256 } from './auth.service.js';
 import type { ChangeEmailInput, DeleteAccountInput } from './dto/account.inputs.js';
 import { PasswordService } from './password.service.js';
@@ -58,6 +59,7 @@ export class AccountService {
     private readonly mail: MailService,
     private readonly jobs: JobsService,
     private readonly events: EventBus,
+    private readonly revocations: AccessRevocationsService,
     @InjectDataSource() private readonly db: DataSource,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
     @Inject(exportsConfig.KEY) private readonly exports: ConfigType<typeof exportsConfig>,
@@ -144,6 +146,7 @@ export class AccountService {
     });
     if (!deleted) throw new AppException('NOT_FOUND', 'User not found');
     await this.sessions.revokeAllExcept(actor.id, undefined, 'account_deleted');
+    await this.revocations.blockUsers([actor.id]);
     this.events.emit('user.deleted', { userId: actor.id });
   }
 

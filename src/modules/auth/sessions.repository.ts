@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type Repository } from 'typeorm';
+import { AccessRevocationsService } from '../../core/auth/access-revocations.service.js';
 import { SessionEntity } from './session.entity.js';
 
 export type SessionLookup =
@@ -12,6 +13,7 @@ export type SessionLookup =
 export class SessionsRepository {
   constructor(
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+    private readonly revocations: AccessRevocationsService,
   ) {}
 
   async create(session: Omit<SessionEntity, 'revokedAt' | 'revokedReason'>): Promise<void> {
@@ -60,11 +62,13 @@ export class SessionsRepository {
       .getMany();
   }
 
+  // Every revocation goes through here, so the session's access tokens end with it.
   async revoke(id: string, reason: string): Promise<void> {
     await this.sessions.update(
       { id, revokedAt: IsNull() },
       { revokedAt: new Date(), revokedReason: reason },
     );
+    await this.revocations.revokeSessions([id]);
   }
 
   /** Revokes every other active session of the user; returns how many. */
@@ -73,12 +77,14 @@ export class SessionsRepository {
     keepId: string | undefined,
     reason: string,
   ): Promise<number> {
-    const result: [unknown[], number] = await this.sessions.query(
+    const [rows]: [Array<{ id: string }>, number] = await this.sessions.query(
       `UPDATE sessions SET revoked_at = now(), revoked_reason = $3
-       WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2)`,
+       WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2)
+       RETURNING id`,
       [userId, keepId ?? null, reason],
     );
-    return result[1];
+    await this.revocations.revokeSessions(rows.map((r) => r.id));
+    return rows.length;
   }
 
   async isActive(id: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { AccessRevocationsService } from '../../../core/auth/access-revocations.service.js';
 import type { Keyset } from '../../../core/pagination/cursor.js';
 import type { UserWithRoles } from '../user.entity.js';
 import { hydrateUser } from '../users.repository.js';
@@ -52,7 +53,10 @@ export type AdminProfileFields = {
 /** Admin queries over users: keyset-paginated search, bans and role grants. */
 @Injectable()
 export class AdminUsersRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly revocations: AccessRevocationsService,
+  ) {}
 
   /** `limit + 1` rows after the keyset, plus the total matching the filter (no cursor). */
   async list(
@@ -159,22 +163,25 @@ export class AdminUsersRepository {
    * transaction; returns the ids banned.
    */
   async ban(ids: string[], reason: string, until: Date | null): Promise<string[]> {
-    return this.db.transaction(async (tx) => {
+    const { banned, sessions } = await this.db.transaction(async (tx) => {
       const [rows]: [Array<{ id: string }>, number] = await tx.query(
         `UPDATE users SET banned_at = now(), ban_reason = $2, banned_until = $3, updated_at = now()
          WHERE id = ANY($1::uuid[]) AND deleted_at IS NULL RETURNING id`,
         [ids, reason, until],
       );
       const banned = rows.map((r) => r.id);
-      if (banned.length) {
-        await tx.query(
-          `UPDATE sessions SET revoked_at = now(), revoked_reason = 'banned'
-           WHERE user_id = ANY($1::uuid[]) AND revoked_at IS NULL`,
-          [banned],
-        );
-      }
-      return banned;
+      if (banned.length === 0) return { banned, sessions: [] };
+      const [revoked]: [Array<{ id: string }>, number] = await tx.query(
+        `UPDATE sessions SET revoked_at = now(), revoked_reason = 'banned'
+         WHERE user_id = ANY($1::uuid[]) AND revoked_at IS NULL RETURNING id`,
+        [banned],
+      );
+      return { banned, sessions: revoked.map((r) => r.id) };
     });
+    // Their access tokens end now too, not when they expire; the sessions stay ended on unban.
+    await this.revocations.blockUsers(banned);
+    await this.revocations.revokeSessions(sessions);
+    return banned;
   }
 
   async unban(id: string): Promise<void> {
@@ -183,6 +190,7 @@ export class AdminUsersRepository {
        WHERE id = $1 AND deleted_at IS NULL`,
       [id],
     );
+    await this.revocations.unblockUsers([id]);
   }
 
   /** Grants the role to those (non-deleted) users who lack it; returns who changed. */
