@@ -36,6 +36,17 @@ export async function createApp(
     // Fastify accepts a hop count too; its adapter typing does not say so.
     trustProxy: http.trustProxy as boolean | string[],
     bodyLimit: http.bodyLimitBytes,
+    // Slow clients are bounded: headers within headersMs of connecting, the whole request
+    // within requestMs, no socket silent for idleMs, idle keep-alive sockets kept keepAliveMs.
+    // Node checks the first two every connectionsCheckingInterval (30 s by default: too coarse).
+    http: {
+      headersTimeout: http.timeouts.headersMs,
+      requestTimeout: http.timeouts.requestMs,
+      connectionsCheckingInterval: Math.min(1000, http.timeouts.headersMs),
+    },
+    requestTimeout: http.timeouts.requestMs,
+    connectionTimeout: http.timeouts.idleMs,
+    keepAliveTimeout: http.timeouts.keepAliveMs,
     genReqId,
     requestIdHeader: false,
     return503OnClosing: true,

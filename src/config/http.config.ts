@@ -20,6 +20,12 @@ export const httpConfig = registerAs('http', () => {
       .map((s) => s.trim())
       .filter(Boolean),
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    timeouts: {
+      headersMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      requestMs: env.HTTP_REQUEST_TIMEOUT_MS,
+      idleMs: env.HTTP_IDLE_TIMEOUT_MS,
+      keepAliveMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    },
     hsts: env.NODE_ENV === 'production',
     rateLimits: {
       default: parseRateLimit(env.RATE_LIMIT_DEFAULT),

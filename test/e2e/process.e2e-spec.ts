@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TEST_JWT_SECRET, workerDatabaseUrl } from '../support/app.js';
 import { type Child, freePort, spawnTs } from '../support/child-process.js';
@@ -59,6 +60,7 @@ describe('the server process', () => {
       JWT_SECRET: TEST_JWT_SECRET,
       QUEUE_PREFIX: `shutdown-${randomUUID().slice(0, 8)}`,
       SHUTDOWN_TIMEOUT_MS: '20000',
+      SHUTDOWN_DRAIN_MS: '300',
       DB_SLOW_QUERY_MS: '30',
       DB_QUERY_WARN_COUNT: '10',
     });
@@ -134,5 +136,63 @@ describe('the server process', () => {
       route: '/api/v1/test/many-queries',
       queries: 12,
     });
+  }, 60_000);
+
+  it('on SIGTERM under keep-alive load, every request is answered: no reset, no 503', async () => {
+    const port = await freePort();
+    const child = spawnTs('test/support/child-app.ts', {
+      NODE_ENV: 'test',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: await workerDatabaseUrl(),
+      JWT_SECRET: TEST_JWT_SECRET,
+      QUEUE_PREFIX: `drain-${randomUUID().slice(0, 8)}`,
+      SHUTDOWN_DRAIN_MS: '1500',
+    });
+    children.push(child);
+    await child.waitForLine((l) => l.includes('listening on'), 20_000);
+
+    const get = (agent: http.Agent) =>
+      new Promise<{ status: number; close: boolean }>((resolve, reject) => {
+        const req = http.get({ host: '127.0.0.1', port, path: '/health', agent }, (res) => {
+          res.resume();
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, close: res.headers.connection === 'close' }),
+          );
+        });
+        req.on('error', reject);
+      });
+
+    const statuses: number[] = [];
+    const errors: string[] = [];
+    let sent = 0;
+    let signalled = false;
+    // Each client keeps one keep-alive connection busy until the server asks it to hang up,
+    // as a load balancer's client would until the instance leaves its pool.
+    const clients = Array.from({ length: 8 }, async () => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        for (;;) {
+          sent++;
+          const res = await get(agent);
+          statuses.push(res.status);
+          if (res.close && signalled) return;
+        }
+      } catch (error) {
+        errors.push(String(error));
+      } finally {
+        agent.destroy();
+      }
+    });
+    while (sent < 200) await new Promise((resolve) => setImmediate(resolve));
+    signalled = true;
+    child.process.kill('SIGTERM');
+    await Promise.all(clients);
+
+    expect(errors).toEqual([]);
+    expect(statuses.length).toBeGreaterThan(200);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    expect(await child.exited).toBe(0);
   }, 60_000);
 });
