@@ -8,6 +8,8 @@ import { AuditIndexes1763900000006 } from './1763900000006-audit-indexes.js';
 import { Files1763900000007 } from './1763900000007-files.js';
 import { AuditAppendOnly1763900000008 } from './1763900000008-audit-append-only.js';
 import { AccessRevocations1763900000009 } from './1763900000009-access-revocations.js';
+import { IdempotencyKeys1763900000010 } from './1763900000010-idempotency-keys.js';
+import { WebhookEvents1763900000011 } from './1763900000011-webhook-events.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests load the same set. */
 export const migrations = [
@@ -21,4 +23,6 @@ export const migrations = [
   Files1763900000007,
   AuditAppendOnly1763900000008,
   AccessRevocations1763900000009,
+  IdempotencyKeys1763900000010,
+  WebhookEvents1763900000011,
 ];

@@ -4,8 +4,9 @@ import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { FilesModule } from './modules/files/files.module.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
 
 @Module({
-  imports: [CoreModule, HealthModule, AuthModule, AuditModule, FilesModule],
+  imports: [CoreModule, HealthModule, AuthModule, AuditModule, FilesModule, WebhooksModule],
 })
 export class AppModule {}

@@ -11,6 +11,8 @@ import { graphqlConfig } from './config/graphql.config.js';
 import { httpConfig } from './config/http.config.js';
 import { registerFastifyErrorHandler } from './core/errors/fastify-error-handler.js';
 import { graphqlRequestChecker } from './core/graphql/graphql-request.js';
+import { registerGraphqlTransport } from './core/graphql/graphql-transport.js';
+import { GraphqlRateLimiter } from './core/rate-limit/graphql-rate-limiter.js';
 import { registerHttpHooks } from './core/http/http-hooks.js';
 import { registerInputGuard } from './core/http/input-guard.js';
 import { registerMultipart } from './core/http/multipart.js';
@@ -61,6 +63,7 @@ export async function createApp(
   await registerMultipart(adapter.getInstance(), {
     maxFileBytes: Math.max(files.avatar.maxBytes, files.attachment.maxBytes),
   });
+  registerGraphqlTransport(adapter.getInstance(), graphql, () => nest.get(GraphqlRateLimiter));
   registerInputGuard(adapter.getInstance(), graphqlRequestChecker(graphql.maxBatch));
   registerFastifyErrorHandler(adapter);
 

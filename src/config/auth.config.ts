@@ -1,4 +1,5 @@
 import { registerAs } from '@nestjs/config';
+import { requiresVerifiedEmail } from './env.schema.js';
 import { loadEnv } from './load-env.js';
 
 export const authConfig = registerAs('auth', () => {
@@ -11,7 +12,11 @@ export const authConfig = registerAs('auth', () => {
     loginMaxFailures: env.AUTH_LOGIN_MAX_FAILURES,
     loginFailureWindowSeconds: env.AUTH_LOGIN_FAILURE_WINDOW_SECONDS,
     requireTwoFactorForAdmins: env.AUTH_REQUIRE_2FA_FOR_ADMINS,
-    requireVerifiedEmail: env.AUTH_REQUIRE_VERIFIED_EMAIL ?? env.NODE_ENV === 'production',
+    requireVerifiedEmail: requiresVerifiedEmail(env),
+    // Registering a taken email answers like a new registration (and mails the owner); only
+    // possible when that answer carries no tokens, i.e. with verified email required.
+    registrationEnumerationSafe:
+      env.AUTH_REGISTRATION_ENUMERATION_SAFE ?? requiresVerifiedEmail(env),
     changeEmailTtlSeconds: env.AUTH_CHANGE_EMAIL_TTL_SECONDS,
     accountRestoreDays: env.AUTH_ACCOUNT_RESTORE_DAYS,
     bootstrapAdmin:

@@ -16,6 +16,7 @@ import {
 } from 'class-validator';
 import { JWT_ALGORITHMS, type JwtAlgorithm, parseJwtKeys } from './jwt-keys.js';
 import { findSecretProblems } from './secrets.js';
+import { parseWebhookSources } from './webhook-sources.js';
 
 const toBool = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
@@ -161,6 +162,24 @@ export class Env {
   @Max(20)
   QUEUE_PG_POOL_SIZE = 2;
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  QUEUE_ENQUEUE_TIMEOUT_MS = 3_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  @Max(600_000)
+  QUEUE_LOCK_DURATION_MS = 30_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  QUEUE_STALLED_INTERVAL_MS = 30_000;
+
   @IsString()
   @Matches(
     /^(true|false|\d+|(\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+)\s*)(,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+)\s*)*)$/,
@@ -237,6 +256,23 @@ export class Env {
   @Min(1)
   @Max(100)
   GRAPHQL_MAX_BATCH = 10;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(10_000_000)
+  GRAPHQL_MAX_DOCUMENT_BYTES = 100_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(1_000_000)
+  GRAPHQL_MAX_TOKENS = 5000;
+
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  GRAPHQL_UPLOAD_REQUIRE_PREFLIGHT?: boolean;
 
   @IsOptional()
   @Transform(toBool)
@@ -368,6 +404,12 @@ export class Env {
   @IsBoolean()
   AUTH_REQUIRE_VERIFIED_EMAIL?: boolean;
 
+  /** Unset: the value of AUTH_REQUIRE_VERIFIED_EMAIL (see authConfig); true needs it on. */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  AUTH_REGISTRATION_ENUMERATION_SAFE?: boolean;
+
   @Transform(toInt)
   @IsInt()
   @Min(300)
@@ -422,6 +464,42 @@ export class Env {
   @Matches(/^smtps?:\/\//, { message: 'must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  @Max(120_000)
+  SMTP_TIMEOUT_MS = 15_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  SMTP_CONCURRENCY = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  RESILIENCE_BREAKER_FAILURES = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  RESILIENCE_BREAKER_HALF_OPEN_MS = 60_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  RESILIENCE_RETRY_INITIAL_DELAY_MS = 2_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(600_000)
+  RESILIENCE_RETRY_MAX_DELAY_MS = 32_000;
+
   @IsString()
   @MaxLength(320)
   MAIL_FROM = 'no-reply@localhost';
@@ -445,6 +523,12 @@ export class Env {
   @Min(1)
   @Max(3650)
   AUDIT_RETENTION_DAYS = 90;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(720)
+  IDEMPOTENCY_TTL_HOURS = 24;
 
   @IsIn(['local', 's3'])
   FILES_DRIVER: 'local' | 's3' = 'local';
@@ -548,6 +632,17 @@ export class Env {
     message: 'must be a key prefix like app/files',
   })
   S3_PREFIX?: string;
+
+  /** Comma-separated source ids; each reads its secrets from WEBHOOK_<ID>_SECRETS. */
+  @IsString()
+  @MaxLength(2000)
+  WEBHOOK_SOURCES = '';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  WEBHOOK_TOLERANCE_SECONDS = 300;
 }
 
 /** The names of variables holding secrets: checked in production, never logged. */
@@ -572,12 +667,21 @@ export function parseEnv(raw: Record<string, string | undefined>): Env {
     ),
   );
   if (problems.length === 0) problems.push(...parseJwtKeys(env).problems);
+  problems.push(...parseWebhookSources(env.WEBHOOK_SOURCES, defined).problems);
+  if (env.AUTH_REGISTRATION_ENUMERATION_SAFE && !requiresVerifiedEmail(env)) {
+    problems.push('AUTH_REGISTRATION_ENUMERATION_SAFE=true needs AUTH_REQUIRE_VERIFIED_EMAIL=true');
+  }
   if (env.FILES_DRIVER === 's3' && !env.S3_BUCKET) {
     problems.push('S3_BUCKET is required when FILES_DRIVER=s3');
   }
   if (env.NODE_ENV === 'production') problems.push(...productionProblems(env));
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return env;
+}
+
+/** AUTH_REQUIRE_VERIFIED_EMAIL as resolved: unset means on in production only. */
+export function requiresVerifiedEmail(env: Env): boolean {
+  return env.AUTH_REQUIRE_VERIFIED_EMAIL ?? env.NODE_ENV === 'production';
 }
 
 function stripName(rule: string, property: string): string {

@@ -11,5 +11,9 @@ export const graphqlConfig = registerAs('graphql', () => {
     maxComplexity: env.GRAPHQL_MAX_COMPLEXITY,
     maxAliases: env.GRAPHQL_MAX_ALIASES,
     maxBatch: env.GRAPHQL_MAX_BATCH,
+    maxDocumentBytes: env.GRAPHQL_MAX_DOCUMENT_BYTES,
+    maxTokens: env.GRAPHQL_MAX_TOKENS,
+    // The multipart spec's CSRF defence: an upload must carry a header a form cannot send.
+    uploadRequirePreflight: env.GRAPHQL_UPLOAD_REQUIRE_PREFLIGHT ?? !dev,
   };
 });

@@ -10,7 +10,9 @@ import { httpConfig } from './http.config.js';
 import { mailConfig } from './mail.config.js';
 import { observabilityConfig } from './observability.config.js';
 import { queueConfig } from './queue.config.js';
+import { resilienceConfig } from './resilience.config.js';
 import { securityConfig } from './security.config.js';
+import { webhooksConfig } from './webhooks.config.js';
 
 export {
   appConfig,
@@ -25,7 +27,9 @@ export {
   mailConfig,
   observabilityConfig,
   queueConfig,
+  resilienceConfig,
   securityConfig,
+  webhooksConfig,
 };
 export const allConfigs = [
   appConfig,
@@ -40,5 +44,7 @@ export const allConfigs = [
   mailConfig,
   observabilityConfig,
   queueConfig,
+  resilienceConfig,
   securityConfig,
+  webhooksConfig,
 ];

@@ -12,5 +12,8 @@ export const queueConfig = registerAs('queue', () => {
     keepFailedSeconds: env.QUEUE_KEEP_FAILED_DAYS * 86_400,
     concurrency: env.QUEUE_CONCURRENCY,
     pgPoolSize: env.QUEUE_PG_POOL_SIZE,
+    enqueueTimeoutMs: env.QUEUE_ENQUEUE_TIMEOUT_MS,
+    lockDurationMs: env.QUEUE_LOCK_DURATION_MS,
+    stalledIntervalMs: env.QUEUE_STALLED_INTERVAL_MS,
   };
 });

@@ -12,12 +12,14 @@ import { DatabaseModule } from './database/database.module.js';
 import { EventBus } from './events/event-bus.js';
 import { AllExceptionsFilter } from './errors/all-exceptions.filter.js';
 import { AppGraphqlModule } from './graphql/graphql.module.js';
+import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { ShutdownState } from './lifecycle/shutdown.state.js';
 import { MailModule } from './mail/mail.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { AppThrottlerGuard } from './rate-limit/app-throttler.guard.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
+import { ResilienceModule } from './resilience/resilience.module.js';
 import { createValidationPipe } from './validation/validation.pipe.js';
 
 /**
@@ -33,9 +35,11 @@ import { createValidationPipe } from './validation/validation.pipe.js';
     ObservabilityModule,
     DatabaseModule,
     QueueModule,
+    ResilienceModule,
     MailModule,
     RateLimitModule,
     AppGraphqlModule,
+    IdempotencyModule,
   ],
   providers: [
     ShutdownState,

@@ -3,7 +3,8 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
@@ -81,8 +82,18 @@ describe('account lifecycle: change of email, deletion, export', () => {
 
   const changeEmail = (token: string, payload: unknown) =>
     t.rest({ method: 'POST', url: '/api/v1/users/me/email', token, payload });
-  const confirm = (token: unknown) =>
-    t.rest({ method: 'POST', url: '/api/v1/users/me/email/confirm', payload: { token } });
+  const confirm = (accessToken: string | undefined, token: unknown) =>
+    t.rest({
+      method: 'POST',
+      url: '/api/v1/users/me/email/confirm',
+      token: accessToken,
+      payload: { token },
+    });
+  const confirmGql = (accessToken: string, token: string) =>
+    t.gql('mutation C($token: String!) { confirmEmailChange(token: $token) }', {
+      token: accessToken,
+      variables: { token },
+    });
   const deleteMe = (token: string, payload: unknown) =>
     t.rest({ method: 'DELETE', url: '/api/v1/users/me', token, payload });
 
@@ -100,7 +111,7 @@ describe('account lifecycle: change of email, deletion, export', () => {
       expect(notice.text).not.toContain('token=');
       expect(await changeTokens(user.id)).toMatchObject([{ new_email: newEmail, used_at: null }]);
 
-      const ok = await confirm(token);
+      const ok = await confirm(user.accessToken, token);
       expect(ok.statusCode, ok.body).toBe(204);
       const row = await userRow(user.id);
       expect(row.email).toBe(newEmail);
@@ -110,7 +121,7 @@ describe('account lifecycle: change of email, deletion, export', () => {
       ).toBe(true);
       await login(t, newEmail, user.password);
 
-      const again = await confirm(token);
+      const again = await confirm(user.accessToken, token);
       expect(again.statusCode).toBe(400);
       expect(again.json()).toMatchObject({
         code: 'VALIDATION_FAILED',
@@ -166,7 +177,7 @@ describe('account lifecycle: change of email, deletion, export', () => {
       ).toBe(202);
       const token = await changeToken(newEmail);
       await registerUser(t, { email: newEmail });
-      const res = await confirm(token);
+      const res = await confirm(user.accessToken, token);
       expect(res.statusCode).toBe(409);
       expect(res.json().code).toBe('CONFLICT');
       expect((await userRow(user.id)).email).toBe(user.email);
@@ -182,11 +193,60 @@ describe('account lifecycle: change of email, deletion, export', () => {
       );
       expect(res.json()).toEqual({ data: { changeEmail: true } });
       const token = await changeToken(newEmail);
-      const ok = await t.gql('mutation C($token: String!) { confirmEmailChange(token: $token) }', {
-        variables: { token },
-      });
+      const ok = await confirmGql(user.accessToken, token);
       expect(ok.json()).toEqual({ data: { confirmEmailChange: true } });
       expect((await userRow(user.id)).email).toBe(newEmail);
+    });
+
+    it("refuses another account's token like an invalid one (400, REST and GraphQL); it stays the owner's", async () => {
+      const owner = await registerUser(t);
+      const other = await registerUser(t);
+      const newEmail = uniqueEmail('bound');
+      expect(
+        (await changeEmail(owner.accessToken, { newEmail, password: owner.password })).statusCode,
+      ).toBe(202);
+      const token = await changeToken(newEmail);
+      const before = { owner: await userRow(owner.id), other: await userRow(other.id) };
+      const unchanged = async () => {
+        expect(await userRow(owner.id)).toEqual(before.owner);
+        expect(await userRow(other.id)).toEqual(before.other);
+        expect(await changeTokens(owner.id)).toMatchObject([
+          { new_email: newEmail, used_at: null },
+        ]);
+        expect(await changeTokens(other.id)).toEqual([]);
+      };
+      const strip = (body: Record<string, unknown>) => ({ ...body, requestId: undefined });
+
+      const foreign = await confirm(other.accessToken, token);
+      const invalid = await confirm(other.accessToken, 'x'.repeat(43));
+      expect(foreign.statusCode).toBe(400);
+      expect(foreign.json()).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: [{ field: 'token', message: 'is invalid, expired or already used' }],
+      });
+      expect(strip(foreign.json())).toEqual(strip(invalid.json()));
+      await unchanged();
+
+      const gql = await confirmGql(other.accessToken, token);
+      const gqlInvalid = await confirmGql(other.accessToken, 'x'.repeat(43));
+      const gqlError = (res: typeof gql) => {
+        const [error] = res.json().errors as Array<{ message: string; extensions: object }>;
+        return { message: error.message, extensions: { ...error.extensions, requestId: 0 } };
+      };
+      expect(gql.json().data).toBeNull();
+      expect(gqlError(gql).extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+      expect(gqlError(gql)).toEqual(gqlError(gqlInvalid));
+      await unchanged();
+
+      const anonymous = await confirm(undefined, token);
+      expect(anonymous.statusCode).toBe(401);
+      expect(anonymous.json().code).toBe('UNAUTHENTICATED');
+      await unchanged();
+
+      const ok = await confirm(owner.accessToken, token);
+      expect(ok.statusCode, ok.body).toBe(204);
+      expect((await userRow(owner.id)).email).toBe(newEmail);
+      expect((await userRow(other.id)).email).toBe(other.email);
     });
   });
 
@@ -355,6 +415,53 @@ describe('account lifecycle: change of email, deletion, export', () => {
         token: other.accessToken,
       });
       expect(foreignStatus.statusCode).toBe(404);
+    });
+
+    it('answers the download of a failed export 410 EXPORT_FAILED; a retry clears its stale .part', async () => {
+      const user = await registerUser(t);
+      const userDir = join(exportDir, user.id);
+      // A file where the worker needs its directory: every attempt fails, nothing is written.
+      await writeFile(userDir, 'not a directory');
+      const res = await t.rest({ url: '/api/v1/users/me/export', token: user.accessToken });
+      expect(res.statusCode, res.body).toBe(202);
+      const { jobId } = res.json() as { jobId: string };
+      const status = await eventually(async () => {
+        const job = await t.rest({ url: `/api/v1/jobs/${jobId}`, token: user.accessToken });
+        expect(job.json().status).toBe('failed');
+        return job.json() as { attempts: number; error?: string; result?: unknown };
+      });
+      expect(status.attempts).toBe(3);
+      expect(status.error).toBeTruthy();
+      expect(status.result).toBeUndefined();
+
+      const download = `/api/v1/users/me/export/${jobId}/download`;
+      const failed = await t.rest({ url: download, token: user.accessToken });
+      expect(failed.statusCode, failed.body).toBe(410);
+      expect(failed.json()).toMatchObject({
+        code: 'EXPORT_FAILED',
+        status: 410,
+        detail: 'The export failed; start a new one',
+      });
+      expect(await readFile(userDir, 'utf8')).toBe('not a directory');
+      // Still nobody else's: another account gets the 404 of a missing export.
+      const other = await registerUser(t);
+      expect((await t.rest({ url: download, token: other.accessToken })).statusCode).toBe(404);
+
+      // As if a worker had been killed writing this job: its .part stays behind, and another
+      // job's (maybe running) must survive the retry.
+      await rm(userDir);
+      await mkdir(userDir);
+      const stale = `${jobId}.json.${randomUUID()}.part`;
+      const otherJob = `${randomUUID()}.json.${randomUUID()}.part`;
+      await writeFile(join(userDir, stale), '{"half":');
+      await writeFile(join(userDir, otherJob), '{"other":');
+      const job = await t.app.get<Queue>(getQueueToken('accounts')).getJob(jobId);
+      await job!.retry();
+      await waitDone(user.accessToken, jobId);
+      expect((await readdir(userDir)).sort()).toEqual([`${jobId}.json`, otherJob].sort());
+      const ok = await t.rest({ url: download, token: user.accessToken });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.json().profile).toMatchObject({ id: user.id });
     });
 
     it('queues through GraphQL too', async () => {

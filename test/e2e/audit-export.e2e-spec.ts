@@ -2,7 +2,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
@@ -20,10 +20,11 @@ describe('audit retention and export', () => {
   let t: TestApp;
   let db: DataSource;
   let adminToken: string;
+  let exportDir: string;
   const adminEmail = uniqueEmail('audit-export-admin');
 
   beforeAll(async () => {
-    const exportDir = await mkdtemp(join(tmpdir(), 'audit-exports-'));
+    exportDir = await mkdtemp(join(tmpdir(), 'audit-exports-'));
     t = await bootApp({
       env: {
         ...FAST_AUTH,
@@ -36,7 +37,10 @@ describe('audit retention and export', () => {
     db = t.app.get<DataSource>(getDataSourceToken());
     adminToken = (await login(t, adminEmail, ADMIN_PASSWORD)).accessToken;
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t?.close();
+    if (exportDir) await rm(exportDir, { recursive: true, force: true });
+  });
 
   const insert = (action: string, daysAgo: number, description = 'seeded') =>
     db.query(
@@ -177,6 +181,115 @@ describe('audit retention and export', () => {
       const rows = file.json() as Array<{ action: string; description: string }>;
       expect(rows).toHaveLength(tricky.length);
       expect(rows.map((r) => r.description).sort()).toEqual([...tricky].sort());
+    });
+
+    const auditJobs = async (): Promise<number> =>
+      (await t.app.get<Queue>(getQueueToken('audit')).getJobs()).filter(
+        (job) => job.name === 'audit-export',
+      ).length;
+
+    it.each([
+      ['an empty array', []],
+      ['an array of filters', [{ action: 'auth.' }]],
+      ['a string', 'auth.'],
+      ['a number', 5],
+      ['a boolean', true],
+    ])('refuses a filter that is %s: 400 on filter, nothing queued (REST)', async (_l, filter) => {
+      const before = await auditJobs();
+      const res = await t.rest({
+        method: 'POST',
+        url: '/api/v1/audit-logs/exports',
+        token: adminToken,
+        payload: { format: 'csv', filter },
+      });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().code).toBe('VALIDATION_FAILED');
+      expect(res.json().errors).toContainEqual({
+        field: 'filter',
+        message: 'filter must be an object',
+      });
+      expect(await auditJobs()).toBe(before);
+    });
+
+    it.each([
+      ['an empty array', []],
+      ['an array of filters', [{ action: 'auth.' }]],
+      ['a string', 'auth.'],
+    ])('refuses a filter that is %s over GraphQL, nothing queued', async (_l, filter) => {
+      // The schema types `filter` as an input object: coercion refuses it before any resolver.
+      const before = await auditJobs();
+      const res = await t.gql(
+        'mutation E($input: AuditLogExportInput!) { exportAuditLogs(input: $input) { jobId } }',
+        { variables: { input: { format: 'csv', filter } }, token: adminToken },
+      );
+      const body = res.json() as {
+        data?: unknown;
+        errors: Array<{ message: string; extensions: { code: string } }>;
+      };
+      expect(res.statusCode, res.body).toBe(400);
+      expect(body.data ?? null).toBeNull();
+      expect(body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(body.errors[0].message).toMatch(
+        /at "input\.filter"; Expected type "AuditLogFilter" to be an object/,
+      );
+      expect(await auditJobs()).toBe(before);
+    });
+
+    it('answers the download of a failed export 410 EXPORT_FAILED; a retry clears its stale .part', async () => {
+      // An admin of their own, whose export directory is blocked by a file: every attempt fails.
+      const user = await registerUser(t);
+      const promote = await t.rest({
+        method: 'POST',
+        url: `/api/v1/admin/users/${user.id}/roles`,
+        token: adminToken,
+        payload: { role: 'admin' },
+      });
+      expect(promote.statusCode, promote.body).toBeLessThan(300);
+      const token = (await login(t, user.email, user.password)).accessToken;
+      const userDir = join(exportDir, 'audit', user.id);
+      await mkdir(join(exportDir, 'audit'), { recursive: true });
+      await writeFile(userDir, 'not a directory');
+
+      const res = await t.rest({
+        method: 'POST',
+        url: '/api/v1/audit-logs/exports',
+        token,
+        payload: { format: 'json', filter: { action: tag } },
+      });
+      expect(res.statusCode, res.body).toBe(202);
+      const { jobId } = res.json() as { jobId: string };
+      const status = await eventually(async () => {
+        const job = await t.rest({ url: `/api/v1/jobs/${jobId}`, token });
+        expect(job.json().status).toBe('failed');
+        return job.json() as { attempts: number; error?: string };
+      });
+      expect(status.attempts).toBe(3);
+      expect(status.error).toBeTruthy();
+
+      const download = `/api/v1/audit-logs/exports/${jobId}/download`;
+      const failed = await t.rest({ url: download, token });
+      expect(failed.statusCode, failed.body).toBe(410);
+      expect(failed.json()).toMatchObject({
+        code: 'EXPORT_FAILED',
+        status: 410,
+        detail: 'The export failed; start a new one',
+      });
+      expect(await readFile(userDir, 'utf8')).toBe('not a directory');
+      expect((await t.rest({ url: download, token: adminToken })).statusCode).toBe(404);
+
+      await rm(userDir);
+      await mkdir(userDir);
+      const stale = `${jobId}.json.${randomUUID()}.part`;
+      const otherJob = `${randomUUID()}.json.${randomUUID()}.part`;
+      await writeFile(join(userDir, stale), '[{"half":');
+      await writeFile(join(userDir, otherJob), '[{"other":');
+      const job = await t.app.get<Queue>(getQueueToken('audit')).getJob(jobId);
+      await job!.retry();
+      await waitDone(token, jobId);
+      expect((await readdir(userDir)).sort()).toEqual([`${jobId}.json`, otherJob].sort());
+      const ok = await t.rest({ url: download, token });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.json()).toHaveLength(tricky.length);
     });
 
     it('forbids a plain user to export', async () => {

@@ -2,7 +2,10 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authConfig } from '../../src/config/auth.config.js';
+import { parseEnv, requiresVerifiedEmail } from '../../src/config/env.schema.js';
 import { bootApp, type TestApp } from '../support/app.js';
+import { type SmtpServer, startSmtpServer } from '../support/smtp.js';
 import {
   login,
   registerUser,
@@ -469,6 +472,150 @@ describe('auth', () => {
       expect(text).toMatch(/logins_total\{result="failure"\} [1-9]/);
       expect(text).toMatch(/logins_total\{result="banned"\} [1-9]/);
     });
+  });
+});
+
+describe('auth: registration without account enumeration', () => {
+  let smtp: SmtpServer;
+  let t: TestApp;
+  let db: DataSource;
+  const registered: string[] = [];
+
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    // AUTH_REGISTRATION_ENUMERATION_SAFE unset: it follows AUTH_REQUIRE_VERIFIED_EMAIL.
+    t = await bootApp({
+      env: {
+        ...FAST_AUTH,
+        AUTH_REQUIRE_VERIFIED_EMAIL: 'true',
+        SMTP_URL: smtp.url,
+        PUBLIC_URL: 'https://app.example.test',
+      },
+    });
+    db = t.app.get<DataSource>(getDataSourceToken());
+    t.app.get(EventEmitter2).on('auth.registered', (e: { email: string }) => {
+      registered.push(e.email);
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await smtp?.close();
+  });
+
+  const register = (payload: Record<string, unknown>) =>
+    t.rest({ method: 'POST', url: '/api/v1/auth/register', payload });
+  const usersSnapshot = async () =>
+    db.query('SELECT id, email, username, password_hash, updated_at FROM users ORDER BY id');
+  /** Every key path of a JSON value, arrays by their element keys: the shape, not the values. */
+  const shape = (value: unknown, path = ''): string[] => {
+    if (Array.isArray(value)) return [`${path}[]`, ...value.flatMap((v) => shape(v, `${path}[]`))];
+    if (value && typeof value === 'object') {
+      return Object.entries(value).flatMap(([k, v]) => [
+        `${path}.${k}:${v === null ? 'null' : typeof v}`,
+        ...shape(v, `${path}.${k}`),
+      ]);
+    }
+    return [];
+  };
+  const uniq = (paths: string[]) => [...new Set(paths)].sort();
+  const registrationMail = (to: string) =>
+    smtp.waitFor((m) => m.to.includes(to) && /tried to register/.test(m.subject));
+
+  it('defaults to AUTH_REQUIRE_VERIFIED_EMAIL (on in production) and needs it', () => {
+    expect(t.app.get<{ registrationEnumerationSafe: boolean }>(authConfig.KEY)).toMatchObject({
+      requireVerifiedEmail: true,
+      registrationEnumerationSafe: true,
+    });
+    expect(requiresVerifiedEmail(parseEnv({}))).toBe(false);
+    expect(requiresVerifiedEmail({ ...parseEnv({}), NODE_ENV: 'production' })).toBe(true);
+    expect(() => parseEnv({ AUTH_REGISTRATION_ENUMERATION_SAFE: 'true' })).toThrow(
+      /AUTH_REGISTRATION_ENUMERATION_SAFE=true needs AUTH_REQUIRE_VERIFIED_EMAIL=true/,
+    );
+    expect(
+      parseEnv({ AUTH_REGISTRATION_ENUMERATION_SAFE: 'true', AUTH_REQUIRE_VERIFIED_EMAIL: 'true' })
+        .AUTH_REGISTRATION_ENUMERATION_SAFE,
+    ).toBe(true);
+    expect(() => parseEnv({ AUTH_REGISTRATION_ENUMERATION_SAFE: 'maybe' })).toThrow(
+      /AUTH_REGISTRATION_ENUMERATION_SAFE/,
+    );
+  });
+
+  it('answers a taken email like a new one (201, same shape), mails its owner, writes nothing', async () => {
+    const owner = await register({ email: uniqueEmail('owner'), password: STRONG_PASSWORD });
+    expect(owner.statusCode, owner.body).toBe(201);
+    const ownerEmail = owner.json().user.email as string;
+    const ownerId = owner.json().user.id as string;
+
+    const fresh = await register({ email: uniqueEmail('fresh'), password: STRONG_PASSWORD });
+    const before = await usersSnapshot();
+    const taken = await register({ email: ownerEmail.toUpperCase(), password: STRONG_PASSWORD });
+    expect(taken.statusCode, taken.body).toBe(201);
+    expect(fresh.statusCode).toBe(201);
+    expect(uniq(shape(taken.json()))).toEqual(uniq(shape(fresh.json())));
+    expect(Object.keys(taken.json())).toEqual(['user']);
+    expect(taken.json().user).toMatchObject({
+      email: ownerEmail,
+      emailVerified: false,
+      roles: ['user'],
+      username: null,
+    });
+    // A plausible id that is neither the owner's nor stored anywhere.
+    const fakeId = taken.json().user.id as string;
+    expect(fakeId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(fakeId).not.toBe(ownerId);
+    expect(await usersSnapshot()).toEqual(before);
+    expect(await db.query('SELECT 1 FROM users WHERE id = $1', [fakeId])).toEqual([]);
+    expect(registered.filter((e) => e === ownerEmail)).toHaveLength(1);
+
+    const notice = await registrationMail(ownerEmail);
+    expect(notice.text).toContain('https://app.example.test/login');
+    expect(notice.text).toMatch(/sign in .*reset it/);
+    expect(notice.text).not.toMatch(/token=/);
+  });
+
+  it('answers the same over GraphQL and mails the owner', async () => {
+    const owner = await registerUser(t);
+    const query =
+      'mutation R($input: RegisterInput!) { register(input: $input) { accessToken refreshToken expiresIn user { id email username emailVerified roles createdAt } } }';
+    const fresh = await t.gql(query, {
+      variables: { input: { email: uniqueEmail('gql-fresh'), password: STRONG_PASSWORD } },
+    });
+    const before = await usersSnapshot();
+    const taken = await t.gql(query, {
+      variables: { input: { email: owner.email, password: STRONG_PASSWORD } },
+    });
+    expect(taken.statusCode).toBe(fresh.statusCode);
+    expect(taken.json().errors, taken.body).toBeUndefined();
+    expect(uniq(shape(taken.json()))).toEqual(uniq(shape(fresh.json())));
+    expect(taken.json().data.register).toMatchObject({
+      accessToken: null,
+      refreshToken: null,
+      expiresIn: null,
+      user: { email: owner.email, emailVerified: false },
+    });
+    expect(taken.json().data.register.user.id).not.toBe(owner.id);
+    expect(await usersSnapshot()).toEqual(before);
+    await registrationMail(owner.email);
+  });
+
+  it('still answers 409 on a taken username (public anyway), whoever owns the email, writing nothing', async () => {
+    const username = `taken_${Date.now()}`;
+    const owner = await register({
+      email: uniqueEmail('handle'),
+      password: STRONG_PASSWORD,
+      username,
+    });
+    expect(owner.statusCode, owner.body).toBe(201);
+    const before = await usersSnapshot();
+    for (const email of [uniqueEmail('other'), owner.json().user.email as string]) {
+      const res = await register({ email, password: STRONG_PASSWORD, username });
+      expect(res.statusCode, res.body).toBe(409);
+      expect(res.json()).toMatchObject({
+        code: 'CONFLICT',
+        errors: [{ field: 'username', message: 'is already taken' }],
+      });
+    }
+    expect(await usersSnapshot()).toEqual(before);
   });
 });
 

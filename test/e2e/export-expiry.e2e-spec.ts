@@ -156,6 +156,30 @@ describe('export expiry', () => {
     await rm(dirLink);
   });
 
+  it('deletes .part files not written to for an hour, keeps a fresh one and young exports', async () => {
+    const [gdprUser, auditUser] = [randomUUID(), randomUUID()];
+    const id = () => randomUUID();
+    // Left by workers killed mid-write, long before the exports themselves would expire.
+    const stale = [
+      await seed(join(exportDir, gdprUser, `${id()}.json.${id()}.part`), 2),
+      await seed(join(exportDir, 'audit', auditUser, `${id()}.csv.${id()}.part`), 1.01),
+    ];
+    const kept = [
+      // Being written right now: each batch touches it.
+      await seed(join(exportDir, gdprUser, `${id()}.json.${id()}.part`), 0),
+      await seed(join(exportDir, 'audit', auditUser, `${id()}.json.${id()}.part`), 0.5),
+      // Finished exports live their EXPORT_TTL_HOURS whatever their age in hours.
+      await seed(join(exportDir, gdprUser, `${id()}.json`), 2),
+      await seed(join(exportDir, 'audit', auditUser, `${id()}.csv`), TTL_HOURS - 1),
+    ];
+
+    expect(await expire()).toBe(stale.length);
+    for (const path of stale) expect(await exists(path), path).toBe(false);
+    for (const path of kept) expect(await exists(path), path).toBe(true);
+    for (const path of kept) await rm(path);
+    expect(await expire()).toBe(0);
+  });
+
   it('answers an expired export download with the same 404 as a missing one, on both routes', async () => {
     const user = await registerUser(t);
     const done = (token: string, jobId: string) =>

@@ -70,6 +70,13 @@ describe('committed schema.graphql (UPDATE_SCHEMA=1 rewrites it)', () => {
     ).toBe(actual);
   });
 
+  it('suggests names while introspection is on', async () => {
+    const res = await t.gql('{ mee { id } }');
+    expect(gqlErrors(res)[0].message).toBe(
+      'Cannot query field "mee" on type "Query". Did you mean "me"?',
+    );
+  });
+
   it('allows introspection by default outside production', async () => {
     const res = await t.gql('{ __schema { queryType { name } } }');
     expect(res.statusCode).toBe(200);
@@ -232,6 +239,21 @@ describe('GraphQL with introspection and GraphiQL switched off', () => {
       expect(error.message).toContain('introspection');
     }
     expect(res.json().data ?? null).toBeNull();
+  });
+
+  it('suggests no field or input field names ("Did you mean")', async () => {
+    const field = await t.gql('{ mee { id } }');
+    const input = await t.gql(
+      'mutation L($input: LoginInput!) { login(input: $input) { accessToken } }',
+      { variables: { input: { emial: 'a@example.com', password: 'x' } } },
+    );
+    for (const res of [field, input]) {
+      expect(res.statusCode).toBe(400);
+      const errors = gqlErrors(res);
+      expect(errors.length).toBeGreaterThan(0);
+      for (const error of errors) expect(error.message).not.toContain('Did you mean');
+    }
+    expect(gqlErrors(field)[0].message).toBe('Cannot query field "mee" on type "Query".');
   });
 
   it('still answers __typename', async () => {

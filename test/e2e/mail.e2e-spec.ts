@@ -30,6 +30,7 @@ const VARS: { [K in MailTemplateName]: MailTemplates[K] } = {
     ip: '203.0.113.9',
     userAgent: HOSTILE,
   },
+  'registration-existing': { link: link('login') },
 };
 const TEMPLATES = Object.keys(VARS) as MailTemplateName[];
 

@@ -195,4 +195,50 @@ describe('the server process', () => {
     expect(statuses.every((s) => s === 200)).toBe(true);
     expect(await child.exited).toBe(0);
   }, 60_000);
+
+  it('a worker killed mid-job: another worker takes the job back and completes it once', async () => {
+    const env = {
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: await workerDatabaseUrl(),
+      JWT_SECRET: TEST_JWT_SECRET,
+      QUEUE_PREFIX: `crash-${randomUUID().slice(0, 8)}`,
+      QUEUE_LOCK_DURATION_MS: '1000',
+      QUEUE_STALLED_INTERVAL_MS: '500',
+      SHUTDOWN_DRAIN_MS: '0',
+    };
+    const portA = await freePort();
+    const first = spawnTs('test/support/child-app.ts', { ...env, PORT: String(portA) });
+    children.push(first);
+    await first.waitForLine((l) => l.includes('listening on'), 20_000);
+    const auth = { authorization: `Bearer ${await token()}` };
+    const enqueued = await fetch(`http://127.0.0.1:${portA}/api/v1/test/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ kind: 'slow', ms: 1500 }),
+    });
+    expect(enqueued.status).toBe(201);
+    const { jobId } = (await enqueued.json()) as { jobId: string };
+    await first.waitForLine((l) => l.includes('test job running'));
+    first.process.kill('SIGKILL');
+    await first.exited;
+
+    const portB = await freePort();
+    const second = spawnTs('test/support/child-app.ts', { ...env, PORT: String(portB) });
+    children.push(second);
+    await second.waitForLine((l) => l.includes('test job finished'), 30_000);
+    const status = await fetch(`http://127.0.0.1:${portB}/api/v1/jobs/${jobId}`, {
+      headers: auth,
+    });
+    const job = (await status.json()) as { status: string };
+    expect(job.status, JSON.stringify(job)).toBe('completed');
+    const finished = [...first.lines, ...second.lines].filter((l) =>
+      l.includes('test job finished'),
+    );
+    expect(finished).toHaveLength(1);
+    expect(first.lines.some((l) => l.includes('test job finished'))).toBe(false);
+    second.process.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  }, 90_000);
 });

@@ -24,8 +24,11 @@ export interface SmtpServer {
   close(): Promise<void>;
 }
 
-/** A real SMTP server on 127.0.0.1 (random port, no TLS, any or no auth) that keeps every mail. */
-export async function startSmtpServer(): Promise<SmtpServer> {
+/**
+ * A real SMTP server on 127.0.0.1 (random port unless given, no TLS, any or no auth) that keeps
+ * every mail.
+ */
+export async function startSmtpServer(port = 0): Promise<SmtpServer> {
   const messages: ReceivedMail[] = [];
   const waiters = new Set<(mail: ReceivedMail) => void>();
   const server = new SMTPServer({
@@ -51,12 +54,12 @@ export async function startSmtpServer(): Promise<SmtpServer> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(port, '127.0.0.1', () => resolve());
   });
-  const { port } = server.server.address() as AddressInfo;
+  const bound = (server.server.address() as AddressInfo).port;
 
   return {
-    url: `smtp://127.0.0.1:${port}`,
+    url: `smtp://127.0.0.1:${bound}`,
     messages,
     waitFor(predicate, timeoutMs = 10_000) {
       const found = messages.find(predicate);

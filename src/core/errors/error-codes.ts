@@ -4,6 +4,11 @@ export const ERROR_CODES = {
   UNAUTHENTICATED: { status: 401, graphqlCode: 'UNAUTHENTICATED', title: 'Unauthenticated' },
   FORBIDDEN: { status: 403, graphqlCode: 'FORBIDDEN', title: 'Forbidden' },
   NOT_FOUND: { status: 404, graphqlCode: 'NOT_FOUND', title: 'Not found' },
+  METHOD_NOT_ALLOWED: {
+    status: 405,
+    graphqlCode: 'METHOD_NOT_ALLOWED',
+    title: 'Method not allowed',
+  },
   CONFLICT: { status: 409, graphqlCode: 'CONFLICT', title: 'Conflict' },
   PAYLOAD_TOO_LARGE: { status: 413, graphqlCode: 'PAYLOAD_TOO_LARGE', title: 'Payload too large' },
   UNSUPPORTED_MEDIA_TYPE: {
@@ -39,6 +44,25 @@ export const ERROR_CODES = {
     status: 403,
     graphqlCode: 'EMAIL_NOT_VERIFIED',
     title: 'Email address not verified',
+  },
+  /** Terminal: the export job failed for good; poll no more, start a new export. */
+  EXPORT_FAILED: { status: 410, graphqlCode: 'EXPORT_FAILED', title: 'Export failed' },
+  WEBHOOK_SIGNATURE_INVALID: {
+    status: 400,
+    graphqlCode: 'WEBHOOK_SIGNATURE_INVALID',
+    title: 'Webhook signature invalid',
+  },
+  /** The Idempotency-Key was already used with another request body. */
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    graphqlCode: 'IDEMPOTENCY_KEY_REUSED',
+    title: 'Idempotency key reused',
+  },
+  /** The first request with this Idempotency-Key is still running; retry after Retry-After. */
+  IDEMPOTENCY_IN_PROGRESS: {
+    status: 409,
+    graphqlCode: 'IDEMPOTENCY_IN_PROGRESS',
+    title: 'Idempotent request in progress',
   },
 } as const satisfies Record<string, { status: number; graphqlCode: string; title: string }>;
 

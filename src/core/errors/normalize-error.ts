@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { BrokenCircuitError, BulkheadRejectedError, TaskCancelledError } from 'cockatiel';
 import { AppException } from './app.exception.js';
 import { ERROR_CODES, type ErrorCode, type FieldError } from './error-codes.js';
 
@@ -60,26 +61,56 @@ const FASTIFY_DETAILS: Record<string, string> = {
 };
 
 /**
- * SQLSTATEs (and pg-pool's own timeout) that mean the database cannot take the request now:
- * too many connections, starting up or shutting down, the connection lost. The request may
- * succeed when retried, so it is a 503, not a 500.
+ * Errors that mean a dependency (PostgreSQL, Redis) cannot take the request now: SQLSTATEs for
+ * too many connections, starting up or shutting down, a lost connection
+ *; socket errors; pg-pool's and ioredis' own messages for a pool that cannot connect
+ * or a client that is offline. The request may succeed when retried, so it is a 503, not a 500.
  */
-const DB_UNAVAILABLE_SQLSTATES = new Set(['53300', '53400', '57P01', '57P02', '57P03']);
-const DB_UNAVAILABLE_MESSAGES = /^(timeout exceeded when trying to connect|Connection terminated)/;
-const DB_RETRY_AFTER_SECONDS = '1';
+const UNAVAILABLE_SQLSTATES = new Set(['53300', '53400', '57P01', '57P02', '57P03']);
+const UNAVAILABLE_SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+]);
+const UNAVAILABLE_MESSAGES =
+  /^(timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|Stream isn't writeable|Connection is closed|Reached the max retries per request limit)/;
+// ioredis giving up on a command; cockatiel refusing a call (breaker open, bulkhead full,
+// timed out): the dependency behind it cannot take work now.
+const UNAVAILABLE_NAMES = new Set(['MaxRetriesPerRequestError']);
+const UNAVAILABLE_CLASSES = [BrokenCircuitError, BulkheadRejectedError, TaskCancelledError];
+const RETRY_AFTER_SECONDS = '1';
 
-function isDatabaseUnavailable(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { code, message, driverError } = error as {
+/** Whether the error (or what it wraps) says a dependency is unreachable or overloaded. */
+export function isDependencyUnavailable(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 3) return false;
+  const { code, message, name, driverError, cause, errors } = error as {
     code?: unknown;
     message?: unknown;
+    name?: unknown;
     driverError?: unknown;
+    cause?: unknown;
+    errors?: unknown;
   };
-  if (driverError !== undefined && driverError !== error) return isDatabaseUnavailable(driverError);
-  if (typeof code === 'string' && (DB_UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08'))) {
-    return true;
+  if (driverError !== undefined && driverError !== error) {
+    return isDependencyUnavailable(driverError, depth + 1);
   }
-  return typeof message === 'string' && DB_UNAVAILABLE_MESSAGES.test(message);
+  if (typeof code === 'string') {
+    if (UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_SOCKET_CODES.has(code)) return true;
+    if (/^08[0-9A-Z]{3}$/.test(code)) return true;
+  }
+  if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
+  // Node reports a refused connection to every address of a host as an AggregateError.
+  if (name === 'AggregateError' && Array.isArray(errors)) {
+    return errors.some((e) => isDependencyUnavailable(e, depth + 1));
+  }
+  if (typeof name === 'string' && UNAVAILABLE_NAMES.has(name)) return true;
+  if (UNAVAILABLE_CLASSES.some((type) => error instanceof type)) return true;
+  return cause !== undefined && cause !== error && isDependencyUnavailable(cause, depth + 1);
 }
 
 function codeForStatus(status: number): ErrorCode {
@@ -134,13 +165,13 @@ export function normalizeError(exception: unknown): NormalizedError {
     (exception instanceof HttpException ? fromFastifyError(exception.cause) : undefined);
   if (fastify) return fastify;
   if (exception instanceof HttpException) return fromHttpException(exception);
-  if (isDatabaseUnavailable(exception)) {
+  if (isDependencyUnavailable(exception)) {
     return {
       code: 'SERVICE_UNAVAILABLE',
       status: 503,
       detail: 'The service is temporarily unable to handle the request; retry shortly',
-      headers: { 'retry-after': DB_RETRY_AFTER_SECONDS },
-      // Still logged with its stack: an operator needs to see the database refusing work.
+      headers: { 'retry-after': RETRY_AFTER_SECONDS },
+      // Still logged with its stack: an operator needs to see the dependency refusing work.
       unexpected: true,
     };
   }

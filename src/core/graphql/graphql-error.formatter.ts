@@ -3,7 +3,7 @@ import type { ExecutionResult, GraphQLError, GraphQLFormattedError } from 'graph
 import type { MercuriusContext } from 'mercurius';
 import { AppException } from '../errors/app.exception.js';
 import { ERROR_CODES } from '../errors/error-codes.js';
-import { fromFastifyError } from '../errors/normalize-error.js';
+import { fromFastifyError, isDependencyUnavailable } from '../errors/normalize-error.js';
 import { graphqlErrorsTotal } from '../observability/metrics.js';
 import { operationOf } from './graphql-metrics.hooks.js';
 
@@ -14,7 +14,11 @@ const MERCURIUS_CODES: Record<string, string> = {
   MER_ERR_GQL_QUERY_DEPTH: 'QUERY_TOO_COMPLEX',
   MER_ERR_GQL_PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
   MER_ERR_GQL_PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
+  MER_ERR_METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
 };
+
+// graphql-js' words (sic) when `parse(source, { maxTokens })` gives up.
+const TOO_MANY_TOKENS = /^Syntax Error: Document contains more that (\d+) tokens/;
 
 type WithOriginal = GraphQLError & {
   originalError?: Error & { code?: string; errors?: GraphQLError[]; statusCode?: number };
@@ -35,6 +39,10 @@ function classify(error: WithOriginal, parentCode?: string): { code: string; mes
       return { code: MERCURIUS_CODES[candidate], message: error.message };
     }
   }
+  const tokens = TOO_MANY_TOKENS.exec(error.message);
+  if (tokens) {
+    return { code: 'QUERY_TOO_COMPLEX', message: `The document has more than ${tokens[1]} tokens` };
+  }
   if (parentCode === 'MER_ERR_GQL_VALIDATION') {
     return { code: 'GRAPHQL_VALIDATION_FAILED', message: error.message };
   }
@@ -51,6 +59,9 @@ function classify(error: WithOriginal, parentCode?: string): { code: string; mes
       code: parse ? 'GRAPHQL_PARSE_FAILED' : 'GRAPHQL_VALIDATION_FAILED',
       message: error.message,
     };
+  }
+  if (isDependencyUnavailable(error.originalError)) {
+    return { code: 'SERVICE_UNAVAILABLE', message: 'The service is temporarily unavailable' };
   }
   return { code: 'INTERNAL', message: 'An unexpected error occurred' };
 }
@@ -70,8 +81,13 @@ export function formatGraphqlErrors(
     const parentCode = outer.originalError?.code;
     for (const error of expand(outer)) {
       const { code, message } = classify(error, parentCode);
-      if (code === 'INTERNAL') {
+      if (code === 'INTERNAL' || code === 'SERVICE_UNAVAILABLE') {
         logger.error({ err: error.originalError ?? error, request_id: requestId }, 'GraphQL error');
+      }
+      // A dependency is down: tell clients when to retry, as REST does; 503 when nothing answered.
+      if (code === 'SERVICE_UNAVAILABLE') {
+        context.reply?.header('retry-after', '1');
+        if (!execution.data) statusCode = 503;
       }
       graphqlErrorsTotal.inc({ operation, code });
       errors.push({
@@ -86,10 +102,33 @@ export function formatGraphqlErrors(
     }
     if (!execution.data && outer.originalError instanceof AppException) {
       statusCode = outer.originalError.status;
+      // e.g. Retry-After on 429, Allow on 405, as REST sends them.
+      if (outer.originalError.details.headers) {
+        context.reply?.headers(outer.originalError.details.headers);
+      }
     }
     const fastify = execution.data ? undefined : fromFastifyError(outer.originalError);
     if (fastify) statusCode = fastify.status;
   }
   const response = { data: execution.data ?? null, errors };
   return { statusCode, response: response as unknown as ExecutionResult };
+}
+
+const SUGGESTION = / ?Did you mean [^?]*\?/g;
+
+/**
+ * The formatter, and with `hideSuggestions` (introspection off) no "Did you mean ..." in any
+ * message: validation leaves them out itself, but graphql-js still suggests input field and enum
+ * names when it coerces variables.
+ */
+export function graphqlErrorFormatter(options: { hideSuggestions: boolean }) {
+  if (!options.hideSuggestions) return formatGraphqlErrors;
+  return (...args: Parameters<typeof formatGraphqlErrors>) => {
+    const formatted = formatGraphqlErrors(...args);
+    // The formatter built these plain objects: they are its to rewrite.
+    for (const error of (formatted.response.errors ?? []) as unknown as { message: string }[]) {
+      error.message = error.message.replace(SUGGESTION, '');
+    }
+    return formatted;
+  };
 }

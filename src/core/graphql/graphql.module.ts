@@ -3,9 +3,15 @@ import type { ConfigType } from '@nestjs/config';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { graphqlConfig } from '../../config/graphql.config.js';
-import { formatGraphqlErrors } from './graphql-error.formatter.js';
+import { graphqlErrorFormatter } from './graphql-error.formatter.js';
 import { complexityHook, validationRules } from './graphql-limits.js';
 import { graphqlMetricsHooks } from './graphql-metrics.hooks.js';
+
+/** No "Did you mean ..." when the schema is not to be discovered (Mercurius' typing lags). */
+function hiddenSuggestions(hideSuggestions: boolean) {
+  const options: { hideSuggestions: boolean; maxErrors?: number } = { hideSuggestions };
+  return options;
+}
 
 @Module({
   imports: [
@@ -21,7 +27,14 @@ import { graphqlMetricsHooks } from './graphql-metrics.hooks.js';
         queryDepth: config.maxDepth,
         allowBatchedQueries: true,
         validationRules: validationRules(config),
-        errorFormatter: formatGraphqlErrors as MercuriusDriverConfig['errorFormatter'],
+        graphql: {
+          // Parsing stops at the limit, so an oversized document costs little.
+          parseOptions: { maxTokens: config.maxTokens },
+          validateOptions: hiddenSuggestions(!config.introspection),
+        },
+        errorFormatter: graphqlErrorFormatter({
+          hideSuggestions: !config.introspection,
+        }) as MercuriusDriverConfig['errorFormatter'],
         hooks: {
           preExecution: [graphqlMetricsHooks.preExecution, complexityHook(config.maxComplexity)],
           onResolution: graphqlMetricsHooks.onResolution,

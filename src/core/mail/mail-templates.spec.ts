@@ -9,6 +9,7 @@ const VARS: MailTemplates = {
   'email-change-confirm': { link: 'https://x.test/c?token=a', newEmail: HOSTILE },
   'email-change-notice': { newEmail: HOSTILE },
   'security-alert': { event: HOSTILE, when: HOSTILE, ip: HOSTILE, userAgent: HOSTILE },
+  'registration-existing': { link: 'https://x.test/login?next="<b>"' },
 };
 
 describe('renderMail', () => {
@@ -35,6 +36,15 @@ describe('renderMail', () => {
       'A',
     );
     expect(full.text).toMatch(/IP address: 203\.0\.113\.9[\s\S]*Device: curl/);
+  });
+
+  it('tells the owner of a taken address how to sign in or reset, with no token in it', () => {
+    const mail = renderMail('registration-existing', { link: 'https://x.test/login' }, 'App');
+    expect(mail.subject).toBe('App: someone tried to register with your email address');
+    expect(mail.text).toContain('Sign in:\nhttps://x.test/login');
+    expect(mail.text).toMatch(/reset it from the sign-in page/);
+    expect(mail.text).toMatch(/no new account was created/);
+    expect(mail.text).not.toMatch(/token=/);
   });
 
   it('keeps the subject on one line', () => {

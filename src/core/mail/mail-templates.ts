@@ -6,6 +6,8 @@ export interface MailTemplates {
   /** Sent to the old address while a change is pending. */
   'email-change-notice': { newEmail: string };
   'security-alert': { event: string; when: string; ip?: string; userAgent?: string };
+  /** Sent to the owner when someone registers with an address that has an account already. */
+  'registration-existing': { link: string };
 }
 
 export type MailTemplateName = keyof MailTemplates;
@@ -64,6 +66,15 @@ const TEMPLATES: Templates = {
       ...(userAgent ? [`Device: ${userAgent}`] : []),
     ],
     outro: [NOT_YOU],
+  }),
+  'registration-existing': ({ link }, app) => ({
+    subject: `${app}: someone tried to register with your email address`,
+    intro: [
+      `Someone tried to create a new ${app} account with this email address, which already has one.`,
+      'If it was you, sign in to your account; if you forgot your password, reset it from the sign-in page.',
+    ],
+    action: { label: 'Sign in', link },
+    outro: ['If it was not you, you can ignore this message: no new account was created.'],
   }),
 };
 

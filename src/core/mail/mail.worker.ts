@@ -6,9 +6,11 @@ import { join, resolve } from 'node:path';
 import { createTransport, type Mail, type SMTPSentMessageInfo } from 'nodemailer';
 import { appConfig } from '../../config/app.config.js';
 import { mailConfig } from '../../config/mail.config.js';
+import { resilienceConfig } from '../../config/resilience.config.js';
 import { emailsSentTotal } from '../observability/metrics.js';
 import { AppWorker, QueueWorker } from '../queue/app-worker.js';
 import type { JobEnvelope } from '../queue/job-envelope.js';
+import { DependencyPolicies, type DependencyPolicy } from '../resilience/dependency-policies.js';
 import type { MailJob } from './mail-job.js';
 import { isMailTemplate, type RenderedMail, renderMail } from './mail-templates.js';
 
@@ -26,11 +28,21 @@ export class MailWorker
 {
   private transport?: Mail<SMTPSentMessageInfo>;
 
+  private readonly smtp: DependencyPolicy;
+
   constructor(
     @Inject(mailConfig.KEY) private readonly mail: ConfigType<typeof mailConfig>,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+    @Inject(resilienceConfig.KEY) resilience: ConfigType<typeof resilienceConfig>,
+    policies: DependencyPolicies,
   ) {
     super();
+    // No retries here: the mail queue's jobs retry with jittered backoff (MAIL_BACKOFF_MS).
+    this.smtp = policies.for('smtp', {
+      timeoutMs: resilience.smtpTimeoutMs,
+      concurrency: resilience.smtpConcurrency,
+      queue: 1_000,
+    });
   }
 
   onModuleInit(): void {
@@ -68,11 +80,12 @@ export class MailWorker
 
   private async deliver(to: string, mail: RenderedMail, jobId: string): Promise<MailResult> {
     const message = { to, from: this.mail.from, ...mail };
-    if (this.transport) {
-      const info = await this.transport.sendMail({
-        ...message,
-        headers: { 'Auto-Submitted': 'auto-generated' },
-      });
+    const transport = this.transport;
+    if (transport) {
+      // While the breaker is open the job fails at once and BullMQ retries it later.
+      const info = await this.smtp.execute(() =>
+        transport.sendMail({ ...message, headers: { 'Auto-Submitted': 'auto-generated' } }),
+      );
       this.logger.log({ to, subject: mail.subject, messageId: info.messageId }, 'Mail sent');
       return { delivered: 'smtp', messageId: info.messageId };
     }

@@ -209,3 +209,35 @@ export const revocationListenerConnected = once(
       help: '1 while this instance receives revocations from the others (LISTEN), else 0',
     }),
 );
+
+export const idempotencyRequestsTotal = once(
+  'idempotency_requests_total',
+  () =>
+    new Counter({
+      name: 'idempotency_requests_total',
+      help:
+        'Requests with an Idempotency-Key, by outcome: stored, replayed, conflict (still running), ' +
+        'mismatch (other body), released (not stored: 5xx, refused, too large or streamed)',
+      labelNames: ['outcome'] as const,
+    }),
+);
+
+export const circuitBreakerState = once(
+  'circuit_breaker_state',
+  () =>
+    new Gauge({
+      name: 'circuit_breaker_state',
+      help: 'Circuit breaker per outgoing dependency: 0 closed, 1 half-open, 2 open',
+      labelNames: ['dependency'] as const,
+    }),
+);
+
+export const dependencyRejectionsTotal = once(
+  'dependency_rejections_total',
+  () =>
+    new Counter({
+      name: 'dependency_rejections_total',
+      help: 'Outgoing calls refused or cut short, by dependency and reason (open, bulkhead, timeout)',
+      labelNames: ['dependency', 'reason'] as const,
+    }),
+);

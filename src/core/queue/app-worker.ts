@@ -1,6 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
+import { queueConfig } from '../../config/queue.config.js';
 import { requestContext } from '../http/request-context.js';
 import { queueJobsTotal } from '../observability/metrics.js';
 import type { JobEnvelope } from './job-envelope.js';
@@ -10,7 +11,20 @@ import type { QueueName } from './queue-names.js';
  * Declares a worker for a queue. Workers start only in processes whose PROCESS_ROLE runs them
  * (see WorkerRunner), so the same image serves as API and as worker.
  */
-export const QueueWorker = (queue: QueueName) => Processor(queue, { autorun: false });
+export const QueueWorker = (queue: QueueName) =>
+  Processor(queue, {
+    autorun: false,
+    // Read when Nest builds the worker (config loaded by then), not when the class is declared:
+    // BullMQ derives its lock renewal from these in the Worker's constructor. A worker that dies
+    // mid-job stops renewing its lock; another worker's stalled check takes the job back after
+    // about lockDuration + stalledInterval and runs it again.
+    get lockDuration() {
+      return queueConfig().lockDurationMs;
+    },
+    get stalledInterval() {
+      return queueConfig().stalledIntervalMs;
+    },
+  });
 
 /**
  * Base class for processors: runs `handle` inside the context of the request that queued the

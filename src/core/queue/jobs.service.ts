@@ -1,8 +1,16 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { ModuleRef } from '@nestjs/core';
 import type { Job, JobsOptions, Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
+import { queueConfig } from '../../config/queue.config.js';
 import { type AuthUser, isAdmin } from '../auth/auth-user.js';
 import { AppException } from '../errors/app.exception.js';
 import { requestContext } from '../http/request-context.js';
@@ -10,6 +18,26 @@ import { setQueueDepthSource } from '../observability/metrics.js';
 import type { JobEnvelope } from './job-envelope.js';
 import type { JobStatusDto } from './job-status.dto.js';
 import { QUEUE_NAMES, type QueueName } from './queue-names.js';
+
+const JOB_FAILED = 'The job failed';
+
+const queueUnavailable = (): AppException =>
+  new AppException('SERVICE_UNAVAILABLE', 'The job queue is unavailable; retry shortly', {
+    headers: { 'Retry-After': '5' },
+  });
+
+/**
+ * ioredis queues commands while disconnected and sends them on reconnect: a job refused with a
+ * 503 would then be added anyway, minutes later. Producers fail at once instead (workers keep
+ * their own connections, which should wait for Redis to return). BullMQ builds the client from
+ * the shared options, so the flag is set on the live client, which reads it per command.
+ */
+async function failFastWhenOffline(queue: Queue): Promise<void> {
+  const client = (await queue.getBackend().connection.client) as {
+    options?: { enableOfflineQueue?: boolean };
+  };
+  if (client.options) client.options.enableOfflineQueue = false;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -19,11 +47,16 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Queue');
   private queues = new Map<QueueName, Queue>();
 
-  constructor(private readonly moduleRef: ModuleRef) {}
+  constructor(
+    private readonly moduleRef: ModuleRef,
+    @Inject(queueConfig.KEY) private readonly config: ConfigType<typeof queueConfig>,
+  ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     for (const name of QUEUE_NAMES) {
-      this.queues.set(name, this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
+      const queue = this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
+      this.queues.set(name, queue);
+      if (this.config.backend === 'redis') await failFastWhenOffline(queue);
     }
     setQueueDepthSource(() => this.depths());
   }
@@ -52,8 +85,28 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
       meta: { requestId: ctx?.requestId, userId: ownerId ?? ctx?.userId },
     };
     const jobId = randomUUID();
-    await this.queue(queue).add(name, envelope, { ...jobOptions, jobId });
+    await this.bounded(this.queue(queue).add(name, envelope, { ...jobOptions, jobId }));
     return { jobId };
+  }
+
+  /**
+   * A request that enqueues must not hang while the queue backend is away: past
+   * QUEUE_ENQUEUE_TIMEOUT_MS, or at once when Redis is known to be offline, it answers 503.
+   */
+  private async bounded<T>(work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(queueUnavailable()), this.config.enqueueTimeoutMs);
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } catch (error) {
+      if (error instanceof AppException) throw error;
+      this.logger.error({ err: error }, 'Could not enqueue a job');
+      throw queueUnavailable();
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Owner or admin only; anyone else gets the same 404 as for a job that does not exist. */
@@ -96,7 +149,8 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
       progress: typeof job.progress === 'number' ? job.progress : 0,
       attempts: job.attemptsMade,
       result: job.returnvalue ?? undefined,
-      error: job.failedReason || undefined,
+      // A worker's error message may name paths, hosts or SQL: only operators see it.
+      error: job.failedReason ? (isAdmin(actor) ? job.failedReason : JOB_FAILED) : undefined,
       createdAt: new Date(job.timestamp),
       finishedAt: job.finishedOn ? new Date(job.finishedOn) : undefined,
     };

@@ -1,3 +1,10 @@
 /** Every queue in the app. A module adds its queue here and gets it registered everywhere. */
-export const QUEUE_NAMES = ['maintenance', 'mail', 'accounts', 'audit', 'files'] as const;
+export const QUEUE_NAMES = [
+  'maintenance',
+  'mail',
+  'accounts',
+  'audit',
+  'files',
+  'webhooks',
+] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];

@@ -18,6 +18,23 @@ class Routes {
   computed(): void {}
 }
 
+// A REST controller and its GraphQL twin, as feature modules write them.
+class LoginController {
+  @RateLimit('strict')
+  login(): void {}
+  @RateLimit('strict')
+  refresh(): void {}
+}
+class LoginResolver {
+  @RateLimit('strict')
+  login(): void {}
+  @RateLimit('strict', { bucket: 'refresh' })
+  refreshToken(): void {}
+  @RateLimit('strict')
+  unrelated(): void {}
+  plain(): void {}
+}
+
 const throttlers = [
   { name: 'default', limit: 3, ttl: 60_000 },
   { name: 'strict', limit: 1, ttl: 60_000 },
@@ -30,6 +47,23 @@ function contextFor(handler: keyof Routes, ip = '203.0.113.7') {
   const context = new ExecutionContextHost([req, res], Routes, Routes.prototype[handler]);
   context.setType('http');
   return { context: context as ExecutionContext, headers, req };
+}
+
+function twinContext<T extends object>(
+  cls: new () => T,
+  handler: keyof T,
+  type: 'http' | 'graphql',
+  ip = '203.0.113.7',
+) {
+  const headers: Record<string, string> = {};
+  const req = { ip, user: undefined };
+  const res = { request: req, headers: (h: Record<string, string>) => Object.assign(headers, h) };
+  const method = cls.prototype[handler] as (...args: unknown[]) => unknown;
+  // GraphQL resolvers receive (root, args, context, info); the context holds the reply.
+  const args = type === 'http' ? [req, res] : [{}, {}, { reply: res }, {}];
+  const context = new ExecutionContextHost(args, cls, method);
+  context.setType(type);
+  return { context: context as ExecutionContext, headers };
 }
 
 describe('AppThrottlerGuard', () => {
@@ -138,5 +172,32 @@ describe('AppThrottlerGuard', () => {
     });
     await g.canActivate(contextFor('plain', 'x'.repeat(5000)).context);
     expect(seen[0].length).toBeLessThanOrEqual('Routes.plain:'.length + 100);
+  });
+  it('shares a named limit between a REST route and its GraphQL twin (one bucket)', () => {
+    const g = guard();
+    expect(g.canActivate(twinContext(LoginController, 'login', 'http').context)).toBe(true);
+    expect(() => g.canActivate(twinContext(LoginResolver, 'login', 'graphql').context)).toThrow(
+      AppException,
+    );
+    // `bucket` joins twins whose method names differ...
+    expect(g.canActivate(twinContext(LoginResolver, 'refreshToken', 'graphql').context)).toBe(true);
+    expect(() => g.canActivate(twinContext(LoginController, 'refresh', 'http').context)).toThrow(
+      AppException,
+    );
+    // ...and another route keeps its own budget.
+    expect(g.canActivate(twinContext(LoginResolver, 'unrelated', 'graphql').context)).toBe(true);
+  });
+
+  it('on GraphQL leaves `default` to the transport (counted per request) and sets no headers', () => {
+    const g = guard();
+    for (let i = 0; i < 5; i++) {
+      const { context, headers } = twinContext(LoginResolver, 'plain', 'graphql');
+      expect(g.canActivate(context)).toBe(true);
+      expect(headers).toEqual({});
+    }
+    // A named limit still counts, but the response headers stay the request's.
+    const strict = twinContext(LoginResolver, 'unrelated', 'graphql');
+    expect(g.canActivate(strict.context)).toBe(true);
+    expect(strict.headers).toEqual({});
   });
 });

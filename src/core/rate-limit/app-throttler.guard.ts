@@ -3,7 +3,6 @@ import { Reflector } from '@nestjs/core';
 import {
   DEFAULT_IPV6_SUBNET_PREFIX,
   InjectThrottlerOptions,
-  normalizeIp,
   InjectThrottlerStorage,
   type ThrottlerModuleOptions,
   type ThrottlerOptions,
@@ -15,47 +14,53 @@ import {
   THROTTLER_SKIP,
   THROTTLER_TTL,
 } from '@nestjs/throttler/dist/throttler.constants.js';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppException } from '../errors/app.exception.js';
-import { getRequestResponse } from '../http/get-request.js';
+import type { FastifyRequest } from 'fastify';
+import { getRequestResponse, isGraphql } from '../http/get-request.js';
 import { RouteMetadataCache, type RouteTargets } from '../http/route-metadata-cache.js';
-import { RATE_LIMIT_KEY, type RateLimitName } from './rate-limit.decorator.js';
+import {
+  countHits,
+  headersOrRefusal,
+  type LimitNumbers,
+  limitNumbers,
+  type StorageRecord,
+  trackerOf,
+} from './rate-limit-counter.js';
+import {
+  RATE_LIMIT_BUCKET_KEY,
+  RATE_LIMIT_KEY,
+  type RateLimitName,
+} from './rate-limit.decorator.js';
 
 type RequestWithUser = FastifyRequest & { user?: { id: string } };
 type Resolvable = ThrottlerOptions['limit'];
-type StorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
-
-/** A store that can count without a promise (the in-memory one). */
-interface SyncThrottlerStorage {
-  incrementSync(
-    key: string,
-    ttl: number,
-    limit: number,
-    blockDuration: number,
-    name: string,
-  ): StorageRecord;
-}
-
-interface Numbers {
-  limit: number;
-  ttl: number;
-  blockDuration: number;
-}
 
 /** The one limit a route is under, or undefined when none applies (skipped or unknown name). */
 interface RoutePlan {
   throttler: ThrottlerOptions & { name: string };
-  /** `Class.handler`: the route's part of the counter key. */
+  /** `Auth.login`: the route's part of the counter key, shared by a REST and GraphQL twin. */
   route: string;
   limit: Resolvable;
   ttl: Resolvable;
   blockDuration: Resolvable | undefined;
   /** The numbers, when none of them is a function of the request (the usual case). */
-  fixed?: Numbers;
+  fixed?: LimitNumbers;
+  /** `default` with its own numbers: on GraphQL the /graphql request itself was counted. */
+  countedPerRequest: boolean;
 }
 
-/** Longer trackers are not client IPs or user ids; cut so a forged header cannot grow keys. */
-const MAX_TRACKER_LENGTH = 100;
+/** `AuthController` and `AuthResolver` are both `Auth`. */
+const twinName = (cls: string): string => cls.replace(/(Controller|Resolver)$/, '') || cls;
+
+/** A route's limit and its bucket (`Auth.login`), which a REST route and its GraphQL twin share. */
+export function rateLimitOf(
+  reflector: Reflector,
+  targets: RouteTargets,
+): { name: RateLimitName; bucket: string } {
+  const [handler, cls] = targets;
+  const name = reflector.getAllAndOverride<RateLimitName>(RATE_LIMIT_KEY, targets) ?? 'default';
+  const bucket = reflector.getAllAndOverride<string>(RATE_LIMIT_BUCKET_KEY, targets);
+  return { name, bucket: `${twinName(cls.name)}.${bucket ?? handler.name}` };
+}
 
 /**
  * One named limit per route (default, or the one named by @RateLimit), keyed by user id when
@@ -90,29 +95,33 @@ export class AppThrottlerGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const plan = this.routes.get(context);
     if (!plan) return true;
+    // The GraphQL transport counts each operation against `default` before parsing it.
+    if (plan.countedPerRequest && isGraphql(context)) return true;
     const skipIf = plan.throttler.skipIf ?? this.skipIf;
     if (skipIf?.(context)) return true;
     return plan.fixed ? this.count(context, plan, plan.fixed) : this.resolveAndCount(context, plan);
   }
 
   private plan(targets: RouteTargets): RoutePlan | undefined {
-    const name =
-      this.reflector.getAllAndOverride<RateLimitName>(RATE_LIMIT_KEY, targets) ?? 'default';
+    const { name, bucket } = rateLimitOf(this.reflector, targets);
     const throttler = this.throttlers.find((t) => t.name === name);
     if (!throttler) return undefined;
     if (this.reflector.getAllAndOverride<boolean>(THROTTLER_SKIP + name, targets)) return undefined;
     const override = <T>(key: string) => this.reflector.getAllAndOverride<T>(key + name, targets);
-    const [handler, cls] = targets;
+    const overrides = [THROTTLER_LIMIT, THROTTLER_TTL, THROTTLER_BLOCK_DURATION].map((key) =>
+      override<Resolvable>(key),
+    );
     const plan: RoutePlan = {
       throttler,
-      route: `${cls.name}.${handler.name}`,
-      limit: override<Resolvable>(THROTTLER_LIMIT) ?? throttler.limit,
-      ttl: override<Resolvable>(THROTTLER_TTL) ?? throttler.ttl,
-      blockDuration: override<Resolvable>(THROTTLER_BLOCK_DURATION) ?? throttler.blockDuration,
+      route: bucket,
+      limit: overrides[0] ?? throttler.limit,
+      ttl: overrides[1] ?? throttler.ttl,
+      blockDuration: overrides[2] ?? throttler.blockDuration,
+      countedPerRequest: name === 'default' && overrides.every((v) => v === undefined),
     };
     const { limit, ttl, blockDuration } = plan;
     if (![limit, ttl, blockDuration].some((v) => typeof v === 'function')) {
-      plan.fixed = numbers(name, limit, ttl, blockDuration);
+      plan.fixed = limitNumbers(name, limit, ttl, blockDuration);
     }
     return plan;
   }
@@ -120,7 +129,7 @@ export class AppThrottlerGuard implements CanActivate {
   private async resolveAndCount(context: ExecutionContext, plan: RoutePlan): Promise<boolean> {
     const value = async (v: Resolvable | undefined): Promise<unknown> =>
       typeof v === 'function' ? v(context) : v;
-    const resolved = numbers(
+    const resolved = limitNumbers(
       plan.throttler.name,
       await value(plan.limit),
       await value(plan.ttl),
@@ -129,62 +138,21 @@ export class AppThrottlerGuard implements CanActivate {
     return this.count(context, plan, resolved);
   }
 
-  private trackerOf(request: RequestWithUser): string {
-    return request.user?.id
-      ? `user:${request.user.id}`
-      : `ip:${normalizeIp(request.ip, this.ipv6Prefix)}`;
-  }
-
   private count(
     context: ExecutionContext,
     plan: RoutePlan,
-    { limit, ttl, blockDuration }: Numbers,
+    numbers: LimitNumbers,
   ): boolean | Promise<boolean> {
     const { req, res } = getRequestResponse(context);
-    const name = plan.throttler.name;
-    const key = `${plan.route}:${this.trackerOf(req as RequestWithUser).slice(0, MAX_TRACKER_LENGTH)}`;
-    const store = this.storage as ThrottlerStorage & Partial<SyncThrottlerStorage>;
-    if (store.incrementSync) {
-      return answer(store.incrementSync(key, ttl, limit, blockDuration, name), limit, res);
-    }
-    return store
-      .increment(key, ttl, limit, blockDuration, name)
-      .then((record) => answer(record, limit, res));
+    const user = (req as RequestWithUser).user;
+    const key = `${plan.route}:${trackerOf(user?.id, req.ip, this.ipv6Prefix)}`;
+    // GraphQL responses carry the /graphql request budget; a field's named limit only refuses.
+    const answer = (record: StorageRecord): boolean => {
+      const headers = headersOrRefusal(record, numbers.limit);
+      if (!isGraphql(context)) res.headers(headers);
+      return true;
+    };
+    const record = countHits(this.storage, key, plan.throttler.name, numbers);
+    return record instanceof Promise ? record.then(answer) : answer(record);
   }
-}
-
-/** Sets the X-RateLimit-* headers, or refuses with 429 and Retry-After. */
-function answer(record: StorageRecord, limit: number, res: FastifyReply): boolean {
-  const headers = {
-    'X-RateLimit-Limit': String(limit),
-    'X-RateLimit-Remaining': String(Math.max(0, limit - record.totalHits)),
-    'X-RateLimit-Reset': String(record.isBlocked ? record.timeToBlockExpire : record.timeToExpire),
-  };
-  if (record.isBlocked) {
-    throw new AppException('RATE_LIMIT_EXCEEDED', 'Too many requests, retry later', {
-      headers: { ...headers, 'Retry-After': String(record.timeToBlockExpire) },
-    });
-  }
-  res.headers(headers);
-  return true;
-}
-
-function numbers(name: string, limit: unknown, ttl: unknown, blockDuration: unknown): Numbers {
-  const ttlNumber = toNumber(ttl, 'ttl', name);
-  return {
-    limit: toNumber(limit, 'limit', name),
-    ttl: ttlNumber,
-    blockDuration: toNumber(blockDuration ?? ttlNumber, 'blockDuration', name),
-  };
-}
-
-/** As the base guard: a number, or a numeric string, else a configuration error. */
-function toNumber(value: unknown, option: string, throttler: string): number {
-  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof number !== 'number' || Number.isNaN(number)) {
-    throw new Error(
-      `Invalid "${option}" for the "${throttler}" throttler: expected a number, got ${JSON.stringify(value)}.`,
-    );
-  }
-  return number;
 }

@@ -4,6 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { Redis } from 'ioredis';
 import { httpConfig } from '../../config/http.config.js';
 import { queueConfig } from '../../config/queue.config.js';
+import { GraphqlRateLimiter } from './graphql-rate-limiter.js';
 import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 
@@ -15,7 +16,14 @@ export class RateLimitStorage implements OnApplicationShutdown {
   constructor(@Inject(queueConfig.KEY) queue: ConfigType<typeof queueConfig>) {
     this.store = queue.redisUrl
       ? new RedisThrottlerStorage(
-          new Redis(queue.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 }),
+          // Offline: fail at once (the store then falls back), never queue commands until Redis
+          // returns — a login would wait for each of its counters.
+          new Redis(queue.redisUrl, {
+            maxRetriesPerRequest: 1,
+            connectTimeout: 2000,
+            commandTimeout: 1000,
+            enableOfflineQueue: false,
+          }),
         )
       : new MemoryThrottlerStorage();
   }
@@ -45,5 +53,7 @@ export class RateLimitStorageModule {}
       }),
     }),
   ],
+  providers: [GraphqlRateLimiter],
+  exports: [GraphqlRateLimiter],
 })
 export class RateLimitModule {}

@@ -1,6 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
+import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
+
+const WARN_EVERY_MS = 10_000;
 
 interface ThrottlerStorageRecord {
   totalHits: number;
@@ -34,6 +37,9 @@ return { hits, expiresIn, 0, 0 }
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly logger = new Logger('RateLimit');
 
+  private readonly fallback = new MemoryThrottlerStorage();
+  private lastWarning = 0;
+
   constructor(private readonly redis: Redis) {}
 
   async increment(
@@ -56,9 +62,10 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
         blockDuration,
       )) as [number, number, number, number];
     } catch (error) {
-      // Fail open: an unreachable Redis must not take the API down with it.
-      this.logger.warn({ err: error }, 'Rate-limit storage unavailable; request allowed');
-      return { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 };
+      // An unreachable Redis must not take the API down, nor lift the limits (login lockout
+      // included): count in this instance's memory until Redis answers again.
+      this.warnUnavailable(error);
+      return this.fallback.incrementSync(key, ttl, limit, blockDuration, throttlerName);
     }
     const [hits, expiresIn, blocked, blockedFor] = reply;
     return {
@@ -72,12 +79,22 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   /** Forgets a key's window and block (e.g. a successful login clears its failures). */
   async reset(key: string, throttlerName: string): Promise<void> {
     const base = `throttle:${throttlerName}:${key}`;
+    await this.fallback.reset(key, throttlerName);
     await this.redis.del(`${base}:hits`, `${base}:block`).catch((error: unknown) => {
-      this.logger.warn({ err: error }, 'Rate-limit storage unavailable; key not reset');
+      this.warnUnavailable(error);
     });
   }
 
   async close(): Promise<void> {
+    this.fallback.close();
     await this.redis.quit().catch(() => undefined);
+  }
+
+  /** One WARN per WARN_EVERY_MS during an outage, not one per request. */
+  private warnUnavailable(error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastWarning < WARN_EVERY_MS) return;
+    this.lastWarning = now;
+    this.logger.warn({ err: error }, 'Rate-limit storage unavailable; counting in memory');
   }
 }

@@ -4,6 +4,7 @@ import { createReadStream, type ReadStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { exportsConfig } from '../../config/exports.config.js';
 import { exportExpiresAt, liveExportFile } from '../../core/exports/export-files.js';
+import { assertExportCompleted } from '../../core/exports/export-writes.js';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { AppException } from '../../core/errors/app.exception.js';
 import type { JobEnvelope } from '../../core/queue/job-envelope.js';
@@ -51,9 +52,7 @@ export class AuditExportService {
     const job = await this.jobs.queue(AUDIT_QUEUE).getJob(jobId);
     const data = job?.data as JobEnvelope<{ format?: ExportFormat }> | undefined;
     if (!job || job.name !== AUDIT_EXPORT_JOB || data?.meta?.userId !== actor.id) throw notFound();
-    if ((await job.getState()) !== 'completed') {
-      throw new AppException('CONFLICT', 'The export is not ready yet');
-    }
+    assertExportCompleted(await job.getState());
     const format = data.payload.format === 'csv' ? 'csv' : 'json';
     const path = this.file(actor.id, jobId, format);
     const info = await liveExportFile(path, this.config.ttlHours);

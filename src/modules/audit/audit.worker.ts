@@ -2,14 +2,10 @@ import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Job, UnrecoverableError } from 'bullmq';
-import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { stat } from 'node:fs/promises';
 import type { DataSource } from 'typeorm';
 import { appConfig } from '../../config/app.config.js';
+import { writeExportFile } from '../../core/exports/export-writes.js';
 import { AppWorker, QueueWorker } from '../../core/queue/app-worker.js';
 import type { JobEnvelope } from '../../core/queue/job-envelope.js';
 import { JobsService } from '../../core/queue/jobs.service.js';
@@ -118,19 +114,8 @@ export class AuditWorker
   ): Promise<AuditResult> {
     const jobId = job.id as string;
     const path = this.exports.file(owner, jobId, format);
-    await mkdir(dirname(path), { recursive: true });
-    const partial = `${path}.${randomUUID()}.part`;
     const counter = { rows: 0 };
-    try {
-      await pipeline(
-        Readable.from(this.render(format, filter, job, counter)),
-        createWriteStream(partial),
-      );
-      await rename(partial, path);
-    } catch (error) {
-      await rm(partial, { force: true });
-      throw error;
-    }
+    await writeExportFile(path, this.render(format, filter, job, counter));
     await job.updateProgress(100);
     const info = await stat(path);
     return {

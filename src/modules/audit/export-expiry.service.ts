@@ -6,6 +6,7 @@ import { lstat, readdir, realpath, rmdir, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Counter } from 'prom-client';
 import { exportsConfig } from '../../config/exports.config.js';
+import { isPartFile, STALE_PART_MS } from '../../core/exports/export-writes.js';
 
 export const EXPORTS_EXPIRE_JOB = 'exports-expire';
 export const EXPORTS_EXPIRY_SCHEDULER_ID = 'exports-expiry-daily';
@@ -16,6 +17,13 @@ const HOUR_MS = 3_600_000;
 
 const errorCode = (error: unknown): string | undefined => (error as { code?: string }).code;
 
+interface Cutoffs {
+  /** Export files last modified at or before this (ms) are expired. */
+  file: number;
+  /** `.part` files too: a write that has not advanced since then is dead. */
+  part: number;
+}
+
 interface SweepResult {
   /** Nothing is left in the directory. */
   empty: boolean;
@@ -25,8 +33,9 @@ interface SweepResult {
 
 /**
  * Deletes export files (GDPR archives under `EXPORT_DIR/<user>/`, audit exports under
- * `EXPORT_DIR/audit/<user>/`, and stale `.part` files of crashed writes) last modified more than
- * EXPORT_TTL_HOURS ago, then the directories that leaves empty. It walks EXPORT_DIR only and
+ * `EXPORT_DIR/audit/<user>/`) last modified more than EXPORT_TTL_HOURS ago, `.part` files not
+ * written to for an hour (STALE_PART_MS: left by a killed worker; a running export keeps its
+ * own fresh), then the directories that leaves empty. It walks EXPORT_DIR only and
  * never follows a symbolic link: links are neither followed nor removed, so nothing outside
  * EXPORT_DIR is ever touched.
  */
@@ -39,9 +48,13 @@ export class ExportExpiryService {
     @InjectMetric('exports_expired_total') private readonly expiredTotal: Counter,
   ) {}
 
-  /** Returns the number of files removed: those whose `exportExpiresAt` is not after `now`. */
+  /**
+   * Returns the number of files removed: those whose `exportExpiresAt` is not after `now`, and
+   * `.part` files last written STALE_PART_MS or longer before `now`.
+   */
   async deleteExpired(now = new Date()): Promise<number> {
-    const cutoff = now.getTime() - this.config.ttlHours * HOUR_MS;
+    const file = now.getTime() - this.config.ttlHours * HOUR_MS;
+    const cutoff: Cutoffs = { file, part: Math.max(file, now.getTime() - STALE_PART_MS) };
     const counts = { files: 0, directories: 0 };
     // The configured directory itself may be a link (e.g. to shared storage); below it, none is.
     const root = await realpath(resolve(this.config.dir)).catch((error: unknown) => {
@@ -59,7 +72,7 @@ export class ExportExpiryService {
 
   private async sweep(
     dir: string,
-    cutoff: number,
+    cutoff: Cutoffs,
     counts: { files: number; directories: number },
   ): Promise<SweepResult> {
     let entries: Dirent[];
@@ -81,7 +94,7 @@ export class ExportExpiryService {
           if (!info.isDirectory() || (await realpath(path)) !== path) continue;
           const inner = await this.sweep(path, cutoff, counts);
           // An empty directory is kept while fresh: a worker may have just created it.
-          if (inner.empty && (inner.changed || info.mtimeMs <= cutoff)) {
+          if (inner.empty && (inner.changed || info.mtimeMs <= cutoff.file)) {
             await rmdir(path);
             counts.directories++;
             left--;
@@ -89,7 +102,8 @@ export class ExportExpiryService {
           }
         } else if (entry.isFile()) {
           const info = await lstat(path);
-          if (info.isFile() && info.mtimeMs <= cutoff) {
+          const limit = isPartFile(entry.name) ? cutoff.part : cutoff.file;
+          if (info.isFile() && info.mtimeMs <= limit) {
             await unlink(path); // on a link (swapped in since lstat) this removes the link only
             counts.files++;
             left--;

@@ -13,7 +13,6 @@ import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { CurrentUser } from '../../core/auth/current-user.decorator.js';
-import { Public } from '../../core/auth/public.decorator.js';
 import { AccountService } from './account.service.js';
 import {
   ChangeEmailInput,
@@ -41,12 +40,18 @@ export class AccountController {
     return {};
   }
 
-  @Public()
   @Post('email/confirm')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Confirm a change of email with the mailed token' })
-  async confirmEmailChange(@Body() input: ConfirmEmailChangeInput): Promise<void> {
-    await this.account.confirmEmailChange(input.token);
+  @ApiOperation({
+    summary: 'Confirm a change of my email with the mailed token',
+    description:
+      'Signed in as the account that asked for the change; any other account gets the same 400 as for an invalid token.',
+  })
+  async confirmEmailChange(
+    @CurrentUser() actor: AuthUser,
+    @Body() input: ConfirmEmailChangeInput,
+  ): Promise<void> {
+    await this.account.confirmEmailChange(actor, input.token);
   }
 
   @Delete()

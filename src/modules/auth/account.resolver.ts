@@ -1,7 +1,6 @@
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { CurrentUser } from '../../core/auth/current-user.decorator.js';
-import { Public } from '../../core/auth/public.decorator.js';
 import { AccountService } from './account.service.js';
 import { ChangeEmailInput, DeleteAccountInput, JobAcceptedDto } from './dto/account.inputs.js';
 
@@ -20,10 +19,12 @@ export class AccountResolver {
     return true;
   }
 
-  @Public()
   @Mutation(() => Boolean, { description: 'Confirm a change of email with the mailed token' })
-  async confirmEmailChange(@Args('token') token: string): Promise<boolean> {
-    await this.account.confirmEmailChange(token);
+  async confirmEmailChange(
+    @CurrentUser() actor: AuthUser,
+    @Args('token') token: string,
+  ): Promise<boolean> {
+    await this.account.confirmEmailChange(actor, token);
     return true;
   }
 

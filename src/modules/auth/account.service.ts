@@ -8,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import { authConfig } from '../../config/auth.config.js';
 import { exportsConfig } from '../../config/exports.config.js';
 import { exportExpiresAt, liveExportFile } from '../../core/exports/export-files.js';
+import { assertExportCompleted } from '../../core/exports/export-writes.js';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { AppException } from '../../core/errors/app.exception.js';
 import { EventBus } from '../../core/events/event-bus.js';
@@ -100,23 +101,32 @@ export class AccountService {
     await this.mail.send(user.email, 'email-change-notice', { newEmail });
   }
 
-  /** Switches to the pending address and marks it verified; 409 if it was taken meanwhile. */
-  async confirmEmailChange(token: string): Promise<void> {
+  /**
+   * Switches the caller to the pending address and marks it verified; 409 if it was taken
+   * meanwhile. The token works only for the account it was issued to: another account gets the
+   * same 400 as for an unknown token, and the token stays usable for its owner.
+   */
+  async confirmEmailChange(actor: AuthUser, token: string): Promise<void> {
     let userId: string | undefined;
     try {
-      userId = await this.tokens.consume(sha256(token), 'change_email', async (id, tx, row) => {
-        if (!row.newEmail) throw invalidToken();
-        const taken: unknown[] = await tx.query(
-          'SELECT 1 FROM users WHERE email = $1 AND id <> $2',
-          [row.newEmail, id],
-        );
-        if (taken.length > 0) throw emailTaken();
-        await tx.query(
-          `UPDATE users SET email = $2, email_verified_at = now(), updated_at = now()
-           WHERE id = $1`,
-          [id, row.newEmail],
-        );
-      });
+      userId = await this.tokens.consume(
+        sha256(token),
+        'change_email',
+        async (id, tx, row) => {
+          if (!row.newEmail) throw invalidToken();
+          const taken: unknown[] = await tx.query(
+            'SELECT 1 FROM users WHERE email = $1 AND id <> $2',
+            [row.newEmail, id],
+          );
+          if (taken.length > 0) throw emailTaken();
+          await tx.query(
+            `UPDATE users SET email = $2, email_verified_at = now(), updated_at = now()
+             WHERE id = $1`,
+            [id, row.newEmail],
+          );
+        },
+        actor.id,
+      );
     } catch (error) {
       if (isUniqueViolation(error)) throw emailTaken();
       throw error;
@@ -214,9 +224,7 @@ export class AccountService {
     const job = await this.jobs.queue(ACCOUNTS_QUEUE).getJob(jobId);
     const owner = (job?.data as JobEnvelope | undefined)?.meta?.userId;
     if (!job || job.name !== EXPORT_JOB || owner !== actor.id) throw notFound();
-    if ((await job.getState()) !== 'completed') {
-      throw new AppException('CONFLICT', 'The export is not ready yet');
-    }
+    assertExportCompleted(await job.getState());
     const path = this.exportFile(actor.id, jobId);
     const info = await liveExportFile(path, this.exports.ttlHours);
     if (!info) throw notFound();

@@ -2,14 +2,10 @@ import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Job, UnrecoverableError } from 'bullmq';
-import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { stat } from 'node:fs/promises';
 import type { DataSource } from 'typeorm';
 import { appConfig } from '../../config/app.config.js';
+import { writeExportFile } from '../../core/exports/export-writes.js';
 import { AppWorker, QueueWorker } from '../../core/queue/app-worker.js';
 import type { JobEnvelope } from '../../core/queue/job-envelope.js';
 import { JobsService } from '../../core/queue/jobs.service.js';
@@ -70,15 +66,7 @@ export class AccountsWorker
   /** Writes the archive to a temporary file, streamed, then renames it into place. */
   private async export(userId: string, jobId: string): Promise<AccountExportResult> {
     const path = this.accounts.exportFile(userId, jobId);
-    await mkdir(dirname(path), { recursive: true });
-    const partial = `${path}.${randomUUID()}.part`;
-    try {
-      await pipeline(Readable.from(this.archive(userId)), createWriteStream(partial));
-      await rename(partial, path);
-    } catch (error) {
-      await rm(partial, { force: true });
-      throw error;
-    }
+    await writeExportFile(path, this.archive(userId));
     const info = await stat(path);
     return {
       downloadPath: `/api/v1/users/me/export/${jobId}/download`,

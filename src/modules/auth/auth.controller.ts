@@ -1,19 +1,11 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { CurrentUser } from '../../core/auth/current-user.decorator.js';
 import { Public } from '../../core/auth/public.decorator.js';
 import { Client, type ClientInfo } from '../../core/http/client-info.decorator.js';
 import { RateLimit } from '../../core/rate-limit/rate-limit.decorator.js';
+import { UuidPipe } from '../../core/validation/validators.js';
 import { AuthService } from './auth.service.js';
 import { AuthPayloadDto, SessionDto } from './dto/auth-payload.dto.js';
 import {
@@ -122,7 +114,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Revoke one of my sessions' })
   async revokeSession(
     @CurrentUser() actor: AuthUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', UuidPipe) id: string,
   ): Promise<void> {
     await this.sessions.revoke(actor, id);
   }

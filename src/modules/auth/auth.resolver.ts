@@ -4,6 +4,7 @@ import { CurrentUser } from '../../core/auth/current-user.decorator.js';
 import { Public } from '../../core/auth/public.decorator.js';
 import { Client, type ClientInfo } from '../../core/http/client-info.decorator.js';
 import { RateLimit } from '../../core/rate-limit/rate-limit.decorator.js';
+import { UuidPipe } from '../../core/validation/validators.js';
 import { AuthService } from './auth.service.js';
 import { AuthPayloadDto, SessionDto } from './dto/auth-payload.dto.js';
 import { LoginInput, RegisterInput, ResetPasswordInput } from './dto/auth.inputs.js';
@@ -36,7 +37,7 @@ export class AuthResolver {
   }
 
   @Public()
-  @RateLimit('strict')
+  @RateLimit('strict', { bucket: 'refresh' })
   @Mutation(() => AuthPayloadDto, { description: 'Rotate the refresh token' })
   refreshToken(@Args('token') token: string): Promise<AuthPayloadDto> {
     return this.auth.refresh(token);
@@ -69,7 +70,7 @@ export class AuthResolver {
   }
 
   @Public()
-  @RateLimit('strict')
+  @RateLimit('strict', { bucket: 'forgotPassword' })
   @Mutation(() => Boolean, {
     description: 'Mail a password reset link; always true, whether or not the account exists',
   })
@@ -94,7 +95,7 @@ export class AuthResolver {
   @Mutation(() => Boolean, { description: 'Revoke one of my sessions' })
   async revokeSession(
     @CurrentUser() actor: AuthUser,
-    @Args('id', { type: () => ID }) id: string,
+    @Args('id', { type: () => ID }, UuidPipe) id: string,
   ): Promise<boolean> {
     await this.sessionsService.revoke(actor, id);
     return true;

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -10,9 +10,10 @@ import type { AuthUser } from '../../core/auth/auth-user.js';
 import { AppException } from '../../core/errors/app.exception.js';
 import { EventBus } from '../../core/events/event-bus.js';
 import type { ClientInfo } from '../../core/http/client-info.decorator.js';
+import { MailService } from '../../core/mail/mail.service.js';
 import type { AuthPayloadDto } from './dto/auth-payload.dto.js';
 import type { LoginInput, RegisterInput } from './dto/auth.inputs.js';
-import { toUserDto } from './dto/user.dto.js';
+import { toUserDto, type UserDto } from './dto/user.dto.js';
 import { LoginAttemptsService } from './login-attempts.service.js';
 import { PasswordService } from './password.service.js';
 import { SessionsRepository } from './sessions.repository.js';
@@ -29,9 +30,29 @@ export function isBanned(user: UserWithRoles, now = new Date()): boolean {
   return user.bannedAt !== null && (user.bannedUntil === null || user.bannedUntil > now);
 }
 
+/** What a new registration awaiting verification answers; the id is random, never stored. */
+function unsavedUser(input: RegisterInput): UserDto {
+  return {
+    id: randomUUID(),
+    email: input.email,
+    username: input.username ?? null,
+    emailVerified: false,
+    firstName: null,
+    lastName: null,
+    bio: null,
+    timezone: null,
+    locale: null,
+    avatarFileId: null,
+    roles: ['user'],
+    createdAt: new Date(),
+  };
+}
+
 /** Registration, login, refresh-token rotation with reuse detection, logout. */
 @Injectable()
 export class AuthService {
+  private readonly logger = new Logger('Auth');
+
   constructor(
     private readonly users: UsersRepository,
     private readonly sessions: SessionsRepository,
@@ -44,8 +65,14 @@ export class AuthService {
     @InjectMetric('logins_total') private readonly logins: Counter<'result'>,
     private readonly attempts: LoginAttemptsService,
     private readonly twoFactor: TwoFactorService,
+    private readonly mail: MailService,
   ) {}
 
+  /**
+   * A taken email or username answers 409, unless AUTH_REGISTRATION_ENUMERATION_SAFE: then a
+   * taken email gets the answer of a new registration awaiting verification (after the same
+   * argon2 work, with an id that is never stored) and its owner a mail; nothing is written.
+   */
   async register(input: RegisterInput, client: ClientInfo): Promise<AuthPayloadDto> {
     this.passwords.assertStrong(input.password, 'password', input.email);
     const passwordHash = await this.passwords.hash(input.password);
@@ -54,8 +81,7 @@ export class AuthService {
       username: input.username,
       passwordHash,
     });
-    if (!user)
-      throw new AppException('CONFLICT', 'An account with this email or username already exists');
+    if (!user) return this.registrationTaken(input);
     this.registered.inc();
     this.events.emit('auth.registered', { userId: user.id, email: user.email });
     // With verified email required, the account signs in once the emailed link is confirmed.
@@ -143,6 +169,30 @@ export class AuthService {
     }
     if (actor.sessionId) await this.sessions.revoke(actor.sessionId, 'logout');
     this.events.emit('auth.logout', { userId: actor.id, sessionId: actor.sessionId ?? '' });
+  }
+
+  private async registrationTaken(input: RegisterInput): Promise<AuthPayloadDto> {
+    if (!this.config.registrationEnumerationSafe) {
+      throw new AppException('CONFLICT', 'An account with this email or username already exists');
+    }
+    // Usernames are public handles; what stays secret is whether an email has an account.
+    const taken = await this.users.takenBy(input.email, input.username);
+    if (taken.username) {
+      throw new AppException('CONFLICT', 'This username is already taken', {
+        errors: [{ field: 'username', message: 'is already taken' }],
+      });
+    }
+    // Like the verification mail of a new account, sent after the answer.
+    void this.noticeToOwner(input.email).catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'Could not queue the registration notice');
+    });
+    return { user: unsavedUser(input) };
+  }
+
+  private async noticeToOwner(email: string): Promise<void> {
+    const owner = await this.users.getByEmailWithPassword(email);
+    if (!owner) return; // a deleted account: nobody to tell
+    await this.mail.send(owner.email, 'registration-existing', { link: this.mail.link('/login') });
   }
 
   private async failed(email: string, client: ClientInfo): Promise<void> {

@@ -19,7 +19,7 @@ export class TwoFactorResolver {
     return this.twoFactor.setup(actor);
   }
 
-  @RateLimit('strict')
+  @RateLimit('strict', { bucket: 'enable' })
   @Mutation(() => TwoFactorBackupCodesDto, {
     description: 'Confirm a code and turn two-factor on; returns 10 backup codes once',
   })
@@ -31,7 +31,7 @@ export class TwoFactorResolver {
     return this.twoFactor.enable(actor, code, client);
   }
 
-  @RateLimit('strict')
+  @RateLimit('strict', { bucket: 'disable' })
   @Mutation(() => Boolean, { description: 'Turn two-factor off with the password and a code' })
   async disableTwoFactor(
     @CurrentUser() actor: AuthUser,

@@ -43,12 +43,14 @@ export class UserTokensRepository {
 
   /**
    * Marks the token used and runs `apply` for its user in the same transaction; returns the
-   * user id, or undefined (nothing written) when the token is unknown, used or expired.
+   * user id, or undefined (nothing written) when the token is unknown, used or expired, or,
+   * with `forUser`, issued to another user (it then stays usable for its own).
    */
   async consume(
     tokenHash: string,
     purpose: UserTokenPurpose,
     apply: (userId: string, tx: EntityManager, token: { newEmail: string | null }) => Promise<void>,
+    forUser?: string,
   ): Promise<string | undefined> {
     return this.db.transaction(async (tx) => {
       // An UPDATE answers [rows, affected count] through the postgres driver.
@@ -57,8 +59,9 @@ export class UserTokensRepository {
          FROM users u
          WHERE u.id = t.user_id AND u.deleted_at IS NULL
            AND t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > now()
+           AND ($3::uuid IS NULL OR t.user_id = $3::uuid)
          RETURNING t.user_id, t.new_email`,
-        [tokenHash, purpose],
+        [tokenHash, purpose, forUser ?? null],
       );
       const userId = rows[0]?.user_id;
       if (!userId) return undefined;

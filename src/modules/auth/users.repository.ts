@@ -62,6 +62,16 @@ export class UsersRepository {
     return rows.length > 0;
   }
 
+  /** Which of an email and a username belong to an account (deleted ones included). */
+  async takenBy(email: string, username?: string): Promise<{ email: boolean; username: boolean }> {
+    const rows: Array<{ email: boolean | null; username: boolean | null }> = await this.users.query(
+      `SELECT bool_or(email = $1) AS email, bool_or(username = $2) AS username FROM users
+       WHERE email = $1 OR ($2::citext IS NOT NULL AND username = $2)`,
+      [email, username ?? null],
+    );
+    return { email: rows[0]?.email === true, username: rows[0]?.username === true };
+  }
+
   /** Inserts the user with the `user` role; returns undefined when the email or username is taken. */
   async create(input: {
     email: string;

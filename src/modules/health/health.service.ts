@@ -14,6 +14,7 @@ import { queueConfig } from '../../config/queue.config.js';
 import { DatabaseObserver } from '../../core/database/database.observer.js';
 import { ShutdownState } from '../../core/lifecycle/shutdown.state.js';
 import { JobsService } from '../../core/queue/jobs.service.js';
+import { DependencyPolicies } from '../../core/resilience/dependency-policies.js';
 import { QUEUE_NAMES } from '../../core/queue/queue-names.js';
 import { STORAGE_DRIVER, type StorageDriver } from '../files/storage/storage.driver.js';
 
@@ -36,6 +37,7 @@ export class HealthService {
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
     @Inject(queueConfig.KEY) private readonly queue: ConfigType<typeof queueConfig>,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    private readonly policies: DependencyPolicies,
   ) {}
 
   /** Database, queue backend, file storage, disk and heap; 503 naming each failing check, or when shutting down. */
@@ -64,6 +66,7 @@ export class HealthService {
       role: this.app.role,
       queueBackend: this.queue.backend,
       pool: this.pool.poolStats() ?? null,
+      dependencies: this.policies.states(),
       memory: process.memoryUsage(),
     };
   }

@@ -1,7 +1,7 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsOptional, ValidateNested } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { NestedObject } from '../../../core/validation/validators.js';
 import { AuditLogFilter } from './audit.dto.js';
 
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
@@ -17,7 +17,6 @@ export class AuditLogExportInput {
   @ApiPropertyOptional({ type: AuditLogFilter })
   @Field(() => AuditLogFilter, { nullable: true })
   @IsOptional()
-  @ValidateNested()
-  @Type(() => AuditLogFilter)
+  @NestedObject(() => AuditLogFilter)
   filter?: AuditLogFilter;
 }

@@ -1,0 +1,73 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedPostgres } from '../../src/core/database/embedded-postgres.js';
+import { freePort } from './child-process.js';
+import { eventually } from './eventually.js';
+import { isReachable } from './services.js';
+
+/**
+ * Servers that a fault test starts, stops and restarts itself — never the machine's shared
+ * PostgreSQL or Redis, which every other spec uses.
+ */
+export interface OwnService {
+  url: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Stops it for good and removes its data. */
+  dispose(): Promise<void>;
+}
+
+/** A redis-server of the test's own on a free port (the binary the machine and CI have). */
+export async function startOwnRedis(): Promise<OwnService> {
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    await eventually(async () => {
+      if (!(await isReachable(url))) throw new Error(`redis on ${port} not up yet`);
+    });
+  };
+  const stop = async () => {
+    const running = child;
+    child = undefined;
+    if (!running || running.exitCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGKILL');
+    await exited;
+  };
+  await start();
+  return { url, start, stop, dispose: stop };
+}
+
+/** An embedded PostgreSQL of the test's own, in a temporary directory, on a free port. */
+export async function startOwnPostgres(database = 'fault'): Promise<OwnService> {
+  const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), 'own-pg-'));
+  let handle = await startEmbeddedPostgres({ dir, port, database });
+  let running = true;
+  return {
+    url: handle.url,
+    start: async () => {
+      if (running) return;
+      handle = await startEmbeddedPostgres({ dir, port, database });
+      running = true;
+    },
+    stop: async () => {
+      if (!running) return;
+      running = false;
+      await handle.stop();
+    },
+    dispose: async () => {
+      if (running) await handle.stop();
+      running = false;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
