@@ -29,11 +29,14 @@ import {
   docx,
   elf,
   emptyFile,
+  ESCAPED_PDF_ACTIONS,
   exeAsPng,
   htmlPage,
   machO,
   oversize,
   pdf,
+  pdfWithEscapedNames,
+  pdfWithHarmlessEscapes,
   pdfWithJavascript,
   phpInJpegComment,
   polyglotJpegZip,
@@ -170,6 +173,17 @@ const HOSTILE: readonly HostileCase[] = [
     status: 415,
     code: 'UNSUPPORTED_MEDIA_TYPE',
   },
+  ...Object.keys(ESCAPED_PDF_ACTIONS).map((variant) => ({
+    name: `a PDF with JavaScript or Launch hidden in name escapes (${variant})`,
+    kinds: ['attachment'] as const,
+    sample: sampleOf(
+      pdfWithEscapedNames(variant as keyof typeof ESCAPED_PDF_ACTIONS),
+      'invoice.pdf',
+      'application/pdf',
+    ),
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE' as const,
+  })),
   {
     name: 'a PDF as avatar',
     kinds: ['avatar'],
@@ -206,6 +220,7 @@ const HOSTILE_ROWS = HOSTILE.flatMap((c) =>
 
 interface AcceptedCase {
   kind: UploadKind;
+  note?: string;
   sample: () => Promise<UploadSample>;
   mimeType: string;
 }
@@ -223,6 +238,12 @@ const ACCEPTED: readonly AcceptedCase[] = [
   {
     kind: 'attachment',
     sample: sampleOf(pdf, 'doc.pdf', 'application/pdf'),
+    mimeType: 'application/pdf',
+  },
+  {
+    kind: 'attachment',
+    note: 'with #xx escapes of harmless names',
+    sample: sampleOf(pdfWithHarmlessEscapes, 'escaped.pdf', 'application/pdf'),
     mimeType: 'application/pdf',
   },
   {
@@ -249,7 +270,11 @@ const ACCEPTED: readonly AcceptedCase[] = [
 ];
 
 const ACCEPTED_ROWS = ACCEPTED.flatMap((c) =>
-  TRANSPORTS.map((transport) => ({ ...c, transport, label: `${c.mimeType} ${c.kind}` })),
+  TRANSPORTS.map((transport) => ({
+    ...c,
+    transport,
+    label: `${c.mimeType} ${c.kind}${c.note ? ` ${c.note}` : ''}`,
+  })),
 );
 
 describe('files: hostile uploads (local storage)', () => {

@@ -97,6 +97,25 @@ describe('files (local storage)', () => {
     expect(outside.json().code).toBe('RANGE_NOT_SATISFIABLE');
     expect(outside.headers['content-range']).toBe(`bytes */${bytes.length}`);
 
+    // last-pos below first-pos is unsatisfiable (RFC 9110 §14.1.1), not a reason to send it all.
+    const reversed = await t.rest({
+      url: `/api/v1/files/${file.id}/content`,
+      token: alice.accessToken,
+      headers: { range: 'bytes=5-2' },
+    });
+    expect(reversed.statusCode, reversed.body).toBe(416);
+    expect(reversed.json().code).toBe('RANGE_NOT_SATISFIABLE');
+    expect(reversed.headers['content-range']).toBe(`bytes */${bytes.length}`);
+
+    // A header we cannot parse is ignored: the whole file.
+    const malformed = await t.rest({
+      url: `/api/v1/files/${file.id}/content`,
+      token: alice.accessToken,
+      headers: { range: 'bytes=a-b' },
+    });
+    expect(malformed.statusCode).toBe(200);
+    expect(malformed.rawPayload.equals(bytes)).toBe(true);
+
     for (const url of [`/api/v1/files/${file.id}`, `/api/v1/files/${file.id}/content`]) {
       const other = await t.rest({ url, token: bob.accessToken });
       expect(other.statusCode, url).toBe(404);

@@ -60,6 +60,30 @@ export const pdf = async (): Promise<Buffer> => pdfDocument('');
 export const pdfWithJavascript = async (): Promise<Buffer> =>
   pdfDocument(' /OpenAction << /S /JavaScript /JS (app.alert\\(1\\)) >>');
 
+/**
+ * Catalog entries whose JavaScript or launch action is spelled with `#xx` name escapes
+ * (PDF 32000-1 §7.3.5): viewers decode them, so each is as active as the plain spelling.
+ */
+export const ESCAPED_PDF_ACTIONS = {
+  'Java#53cript': ' /OpenAction << /S /Java#53cript /J#53 (app.alert\\(1\\)) >>',
+  'J#61vaScript': ' /OpenAction << /S /J#61vaScript /#4A#53 (app.alert\\(1\\)) >>',
+  '#4a#53 (lower-case hex)': ' /OpenAction << /#4a#53 (app.alert\\(1\\)) >>',
+  'every character escaped':
+    ' /OpenAction << /S /#4A#61#76#61#53#63#72#69#70#74 /#4A#53 (app.alert\\(1\\)) >>',
+  'L#61unch': ' /OpenAction << /S /L#61unch /F (cmd.exe) >>',
+  '#4C#61#75#6E#63#68': ' /OpenAction << /S /#4C#61#75#6E#63#68 /F (cmd.exe) >>',
+  '/JS ended by NUL': ' /OpenAction << /JS\u0000(app.alert\\(1\\)) >>',
+} as const;
+
+/** A PDF whose active content is hidden with name escapes (see ESCAPED_PDF_ACTIONS). */
+export const pdfWithEscapedNames =
+  (variant: keyof typeof ESCAPED_PDF_ACTIONS) => async (): Promise<Buffer> =>
+    pdfDocument(ESCAPED_PDF_ACTIONS[variant]);
+
+/** Escapes that decode to harmless names (/JSON, /JavaScripts, /Launched): accepted. */
+export const pdfWithHarmlessEscapes = async (): Promise<Buffer> =>
+  pdfDocument(' /Metadata << /JS#4FN (1) /Java#53cripts (2) /L#61unched (3) /J#2353 (4) >>');
+
 /** UTF-8 text with multi-byte characters (é, 报告, emoji) and a BOM. */
 export const textFile = async (): Promise<Buffer> =>
   Buffer.from('\uFEFFHello résumé — 报告 📄\nSecond line\twith tab\r\n', 'utf8');

@@ -60,8 +60,8 @@ export function parseGraphqlMultipart(
         },
       });
     } catch {
-      // Busboy throws at once for a content type without a usable boundary.
-      request.resume();
+      // Busboy throws at once for a content type without a usable boundary. The unread body is
+      // the transport's to settle (core/http/multipart.ts).
       return reject(invalid('the multipart boundary is missing'));
     }
 
@@ -72,7 +72,6 @@ export function parseGraphqlMultipart(
       for (const upload of uploads?.values() ?? []) if (!upload.file) upload.reject(error);
       current?.destroy(error);
       request.unpipe(parser);
-      request.resume();
     };
 
     parser.on('field', (name, value, _nameTruncated, valueTruncated) => {
@@ -112,6 +111,11 @@ export function parseGraphqlMultipart(
       current = stream;
       // Its reader (the resolver's pipeline) handles errors; one may come before it attaches.
       stream.on('error', () => undefined);
+      // A reader that destroys the stream (a refused upload) will read no more: busboy would
+      // wait for it forever, holding the request.
+      stream.on('close', () => {
+        if (!stream.readableEnded) request.unpipe(parser);
+      });
       upload.resolve({
         fieldName: field,
         filename,
@@ -132,8 +136,10 @@ export function parseGraphqlMultipart(
         if (!upload.file) upload.reject(invalid('the mapped file is missing'));
       }
     });
+    // `complete` is not enough: a body fully received but not yet parsed is lost with the
+    // socket too, and the file stream would then never end (its storage write would hang).
     request.on('close', () => {
-      if (!request.complete) fail(invalid('the request was aborted'));
+      if (!request.readableEnded) fail(invalid('the request was aborted'));
     });
     request.pipe(parser);
   });

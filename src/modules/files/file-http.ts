@@ -13,15 +13,25 @@ export function matchesIfNoneMatch(header: string | undefined, etag: string): bo
 }
 
 /**
- * One `bytes=` range of a `size`-byte object. `undefined`: serve the whole object (no header,
- * a syntax we ignore, several ranges); `'unsatisfiable'`: answer 416.
+ * One `bytes=` range of a `size`-byte object (RFC 9110 §14.1.2, §14.2). `undefined`: serve the
+ * whole object (no header, a syntax we ignore, another unit, several ranges); `'unsatisfiable'`:
+ * answer 416 (first-pos at or past the end, last-pos below first-pos, a zero-length suffix).
  */
 export function parseRange(
   header: string | undefined,
   size: number,
 ): ByteRange | 'unsatisfiable' | undefined {
   if (!header) return undefined;
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  // The unit is case-insensitive; empty list elements (`bytes=0-1,`) must be accepted.
+  const unit = /^\s*bytes\s*=/i.exec(header);
+  if (!unit) return undefined;
+  const specs = header
+    .slice(unit[0].length)
+    .split(',')
+    .map((spec) => spec.trim())
+    .filter(Boolean);
+  if (specs.length !== 1) return undefined;
+  const match = /^(\d*)-(\d*)$/.exec(specs[0]);
   if (!match || (match[1] === '' && match[2] === '')) return undefined;
   if (match[1] === '') {
     const suffix = Number(match[2]);
@@ -29,10 +39,10 @@ export function parseRange(
     return { start: Math.max(0, size - suffix), end: size - 1 };
   }
   const start = Number(match[1]);
-  const end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+  const last = match[2] === '' ? undefined : Number(match[2]);
+  if (last !== undefined && last < start) return 'unsatisfiable';
   if (!Number.isSafeInteger(start) || start >= size) return 'unsatisfiable';
-  if (end < start) return undefined;
-  return { start, end };
+  return { start, end: last === undefined ? size - 1 : Math.min(last, size - 1) };
 }
 
 /** `inline` for safe images, else `attachment`; the name in ASCII and in RFC 5987 UTF-8. */

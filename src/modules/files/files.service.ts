@@ -193,11 +193,12 @@ export class FilesService {
 }
 
 /**
- * Reads and drops the rest of an upload that will not be stored, so that the request completes
- * (an unread multipart stream would stall the connection); returns the error to throw.
+ * Drops an upload that will not be stored; returns the error to throw. Its bytes are not read
+ * here (it may be large): the multipart layer reads a small rest of the body after answering,
+ * or closes the connection (core/http/multipart.ts).
  */
 export function discard(source: UploadSource, error: unknown): unknown {
-  source.stream.resume();
+  source.stream.destroy();
   return error;
 }
 

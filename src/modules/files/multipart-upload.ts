@@ -12,7 +12,7 @@ export async function readFilePart(
   }
   const part = await firstPart(request);
   if (!part || part.fieldname !== 'file') {
-    part?.file.resume();
+    part?.file.destroy();
     throw new AppException('VALIDATION_FAILED', 'The request is not valid', {
       errors: [{ field: 'file', message: 'a multipart part named "file" is required' }],
     });

@@ -91,6 +91,12 @@ describe('ContentInspector: accepted files', () => {
     ).resolves.toBeTruthy();
   });
 
+  it('accepts a PDF whose #xx escapes decode to harmless names', async () => {
+    for (const chunk of CHUNK_SIZES) {
+      await expect(inspect(await files.pdfWithHarmlessEscapes(), { chunk })).resolves.toBeTruthy();
+    }
+  });
+
   it('does not mistake /JSON or /JSObject names for JavaScript in a PDF', async () => {
     const pdf = Buffer.concat([await files.pdf(), text('% /JSON /JSObject\n')]);
     await expect(inspect(pdf)).resolves.toBeTruthy();
@@ -287,10 +293,17 @@ describe('ContentInspector: polyglots and active PDFs', () => {
     }
   });
 
-  it.each([
+  const escaped = Object.keys(files.ESCAPED_PDF_ACTIONS) as Array<
+    keyof typeof files.ESCAPED_PDF_ACTIONS
+  >;
+  it.each<[string, () => Promise<Buffer>]>([
     ['JavaScript', files.pdfWithJavascript],
     ['a Launch action', async () => text('%PDF-1.4\n1 0 obj << /S /Launch /F (cmd.exe) >>')],
     ['a trailing /JS token', async () => text('%PDF-1.4\n1 0 obj << /JS')],
+    ...escaped.map((variant): [string, () => Promise<Buffer>] => [
+      `names hidden with #xx escapes (${variant})`,
+      files.pdfWithEscapedNames(variant),
+    ]),
   ])('refuses a PDF with %s', async (_name, make) => {
     for (const chunk of CHUNK_SIZES) {
       await expect(inspect(await make(), { chunk })).rejects.toEqual(

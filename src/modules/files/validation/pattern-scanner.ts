@@ -79,13 +79,29 @@ export const IMAGE_RULES: readonly ScanRule[] = [
 ];
 
 /**
- * PDFs with JavaScript or launch actions are refused: viewers may run them on open. Only plain
- * name tokens in the raw bytes are seen — names hidden in compressed object streams or written
- * with `#xx` escapes are not decoded; PDFs should still be served as attachments.
+ * A PDF name token (PDF 32000-1 §7.3.5) equal to one of `names` once normalised: any character
+ * may be written as `#xx` (two hex digits, either case), so `/J#61vaScript` and `/#4A#53` are
+ * `/JavaScript` and `/JS`. Names are case-sensitive, and end at PDF whitespace (NUL included)
+ * or a delimiter.
+ */
+export function pdfNamePattern(names: readonly string[]): RegExp {
+  const hex = (c: string): string =>
+    [...c.charCodeAt(0).toString(16).padStart(2, '0')]
+      .map((d) => (/[a-f]/.test(d) ? `[${d}${d.toUpperCase()}]` : d))
+      .join('');
+  const escaped = (c: string): string => `(?:${c.replace(/[^A-Za-z0-9]/g, '\\$&')}|#${hex(c)})`;
+  const alternatives = names.map((name) => [...name].map(escaped).join(''));
+  return new RegExp(`/(?:${alternatives.join('|')})(?=[\\s\\x00()<>[\\]{}/%])`);
+}
+
+/**
+ * PDFs with JavaScript or launch actions are refused: viewers may run them on open. Names are
+ * matched after `#xx` escapes are decoded; names inside compressed object streams are not
+ * seen, so PDFs are still served as attachments.
  */
 export const PDF_RULES: readonly ScanRule[] = [
   {
-    pattern: /\/(?:JavaScript|JS|Launch)(?=[\s()<>[\]{}/%])/,
+    pattern: pdfNamePattern(['JavaScript', 'JS', 'Launch']),
     reason: 'PDF with JavaScript or launch actions is not allowed',
     reasonCode: 'pdf_active_content',
   },
