@@ -14,6 +14,6 @@ export const graphqlConfig = registerAs('graphql', () => {
     maxDocumentBytes: env.GRAPHQL_MAX_DOCUMENT_BYTES,
     maxTokens: env.GRAPHQL_MAX_TOKENS,
     // The multipart spec's CSRF defence: an upload must carry a header a form cannot send.
-    uploadRequirePreflight: env.GRAPHQL_UPLOAD_REQUIRE_PREFLIGHT ?? !dev,
+    uploadRequirePreflight: env.GRAPHQL_UPLOAD_REQUIRE_PREFLIGHT ?? true,
   };
 });

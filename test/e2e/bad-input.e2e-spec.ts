@@ -278,6 +278,7 @@ describe('bad input is a 4xx with a code, never a 500', () => {
           url: '/graphql',
           headers: {
             'content-type': 'multipart/form-data',
+            'graphql-preflight': '1',
             authorization: `Bearer ${user.accessToken}`,
           },
           payload: part('operations', '{}') + '--XyZ--\r\n',

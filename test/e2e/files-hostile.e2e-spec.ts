@@ -506,7 +506,10 @@ describe('files: hostile uploads (local storage)', () => {
           url: '/graphql',
           token: user.accessToken,
           payload,
-          headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+          headers: {
+            'content-type': `multipart/form-data; boundary=${boundary}`,
+            'graphql-preflight': '1',
+          },
         });
         // The body ends inside the file part: the resolver's read fails, a GraphQL error (200).
         expect(res.statusCode, res.body).toBe(200);
@@ -532,7 +535,8 @@ describe('files: hostile uploads (local storage)', () => {
         method: 'POST',
         url: '/graphql',
         token: user.accessToken,
-        ...body,
+        payload: body.payload,
+        headers: { ...body.headers, 'graphql-preflight': '1' },
       });
       expect(res.statusCode, res.body).toBe(400);
       expect(res.json().errors[0].extensions.code).toBe('BAD_USER_INPUT');

@@ -31,7 +31,7 @@ export function graphqlUpload(
   file: { filename: string; contentType?: string; data: Buffer },
   variables: Record<string, unknown> = {},
 ): { payload: Buffer; headers: Record<string, string> } {
-  return multipart([
+  const body = multipart([
     {
       name: 'operations',
       value: JSON.stringify({ query, variables: { ...variables, file: null } }),
@@ -39,4 +39,6 @@ export function graphqlUpload(
     { name: 'map', value: JSON.stringify({ 0: ['variables.file'] }) },
     { name: '0', ...file },
   ]);
+  // A non-simple header: GraphQL uploads demand one (CSRF), as browsers' clients send.
+  return { ...body, headers: { ...body.headers, 'graphql-preflight': '1' } };
 }

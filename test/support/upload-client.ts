@@ -33,6 +33,8 @@ export interface UploadFrame {
   contentType: string;
   head: Buffer;
   tail: Buffer;
+  /** Extra request headers the frame's transport needs (GraphQL uploads: a preflight header). */
+  headers?: Record<string, string>;
 }
 
 /** The head and tail of a one-part multipart/form-data body (field `file`). */
@@ -63,6 +65,7 @@ export function graphqlFrame(
     `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
   return {
     contentType: `multipart/form-data; boundary=${boundary}`,
+    headers: { 'GraphQL-Preflight': '1' },
     head: Buffer.from(
       field('operations', operations) +
         field('map', JSON.stringify({ 0: ['variables.file'] })) +
@@ -312,6 +315,7 @@ export async function writeUpload(
       'Content-Type': upload.frame.contentType,
       'Content-Length': upload.declaredLength ?? length,
       Authorization: upload.token && `Bearer ${upload.token}`,
+      ...upload.frame.headers,
     }),
   );
   await connection.write(upload.frame.head);
