@@ -633,6 +633,18 @@ export class Env {
   })
   S3_PREFIX?: string;
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  @Max(600_000)
+  S3_TIMEOUT_MS = 30_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  S3_CONCURRENCY = 50;
+
   /** Comma-separated source ids; each reads its secrets from WEBHOOK_<ID>_SECRETS. */
   @IsString()
   @MaxLength(2000)

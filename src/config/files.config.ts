@@ -37,6 +37,8 @@ export const filesConfig = registerAs('files', () => {
       accessKeyId: env.S3_ACCESS_KEY_ID,
       secretAccessKey: env.S3_SECRET_ACCESS_KEY,
       prefix: env.S3_PREFIX,
+      timeoutMs: env.S3_TIMEOUT_MS,
+      concurrency: env.S3_CONCURRENCY,
     },
   };
 });

@@ -35,6 +35,9 @@ describe('files (S3 storage via s3rver)', () => {
         RATE_LIMIT_STRICT: '10000/1m',
         ARGON2_MEMORY_KIB: '8192',
         ARGON2_ITERATIONS: '1',
+        RESILIENCE_BREAKER_FAILURES: '2',
+        RESILIENCE_BREAKER_HALF_OPEN_MS: '300',
+        HEALTH_CHECK_TIMEOUT_MS: '500',
       },
     });
     alice = await registerUser(t);
@@ -184,5 +187,51 @@ describe('files (S3 storage via s3rver)', () => {
       expect(gone.statusCode, url).toBe(404);
       expect(gone.json().code).toBe('NOT_FOUND');
     }
+  });
+
+  it('S3 down: 503 at once while the breaker is open; hostile uploads never trip it; recovers', async () => {
+    const admin = await t.tokenFor({ roles: ['admin'] });
+    const s3State = async () =>
+      (await t.rest({ url: '/health/details', token: admin })).json().dependencies.s3 as string;
+    const text = () => ({
+      data: Buffer.from('notes\n'),
+      filename: 'n.txt',
+      contentType: 'text/plain',
+    });
+
+    // Refused content is the client's fault, not the storage's: the breaker stays closed.
+    for (let i = 0; i < 3; i++) {
+      const hostile = await uploadVia(t, 'rest', 'attachment', alice.accessToken, {
+        data: await exeAsPng(),
+        filename: 'cat.png',
+        contentType: 'image/png',
+      });
+      expect(hostile.statusCode).toBe(415);
+    }
+    expect(await s3State()).toBe('closed');
+
+    await s3.suspend();
+    for (let i = 0; i < 2; i++) {
+      const res = await uploadVia(t, 'rest', 'attachment', alice.accessToken, text());
+      expect(res.statusCode, res.raw.body).toBe(503);
+      expect(res.code).toBe('SERVICE_UNAVAILABLE');
+      expect(res.raw.headers['retry-after']).toBeDefined();
+    }
+    expect(await s3State()).toBe('open');
+    const fast = await uploadVia(t, 'graphql', 'attachment', alice.accessToken, text());
+    expect(fast.raw.json().errors[0].extensions.code).toBe('SERVICE_UNAVAILABLE');
+    const metrics = (await t.rest({ url: '/metrics' })).body;
+    expect(metrics).toMatch(/^circuit_breaker_state\{dependency="s3"\} 2$/m);
+    expect(metrics).toMatch(/^dependency_rejections_total\{dependency="s3",reason="open"\} [1-9]/m);
+    const ready = await t.rest({ url: '/ready' });
+    expect(ready.statusCode).toBe(503);
+
+    await s3.resume();
+    await eventually(async () => {
+      const res = await uploadVia(t, 'rest', 'attachment', alice.accessToken, text());
+      expect(res.statusCode, res.raw.body).toBe(201);
+    });
+    expect(await s3State()).toBe('closed');
+    expect((await t.rest({ url: '/ready' })).statusCode).toBe(200);
   });
 });

@@ -28,6 +28,9 @@ export interface TestS3Server {
   secretAccessKey: string;
   region: string;
   stop(): Promise<void>;
+  /** Stops answering (the port closes), keeping the data; `resume` serves it again. */
+  suspend(): Promise<void>;
+  resume(): Promise<void>;
 }
 
 /**
@@ -38,15 +41,17 @@ export interface TestS3Server {
 export async function startS3Server(): Promise<TestS3Server> {
   const directory = await mkdtemp(join(tmpdir(), 's3rver-'));
   const bucket = 'test-bucket';
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    silent: true,
-    directory,
-    resetOnClose: false,
-    vhostBuckets: false,
-    configureBuckets: [{ name: bucket }],
-  });
+  const create = (port: number) =>
+    new S3rver({
+      address: '127.0.0.1',
+      port,
+      silent: true,
+      directory,
+      resetOnClose: false,
+      vhostBuckets: false,
+      configureBuckets: [{ name: bucket }],
+    });
+  let server = create(0);
   let address: AddressInfo;
   try {
     address = await server.run();
@@ -55,6 +60,7 @@ export async function startS3Server(): Promise<TestS3Server> {
     throw error;
   }
   let stopped = false;
+  let suspended = false;
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
     bucket,
@@ -64,8 +70,19 @@ export async function startS3Server(): Promise<TestS3Server> {
     async stop() {
       if (stopped) return;
       stopped = true;
-      await server.close();
+      if (!suspended) await server.close();
       await rm(directory, { recursive: true, force: true });
+    },
+    async suspend() {
+      if (suspended || stopped) return;
+      suspended = true;
+      await server.close();
+    },
+    async resume() {
+      if (!suspended || stopped) return;
+      server = create(address.port);
+      await server.run();
+      suspended = false;
     },
   };
 }

@@ -26,6 +26,8 @@ export interface DependencyOptions {
   queue: number;
   /** Extra attempts with decorrelated-jitter exponential backoff; only for idempotent calls. */
   retries?: number;
+  /** Which errors count against the breaker (default: all); e.g. not a "not found". */
+  isFailure?: (error: Error) => boolean;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
@@ -47,6 +49,8 @@ const STATE_VALUES: Record<CircuitState, number> = {
 /** Runs calls to one dependency under its policy; `signal` aborts on timeout. */
 export interface DependencyPolicy {
   execute<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /** The same bulkhead and breaker without the timeout, for transfers of any length. */
+  executeUnbounded<T>(call: () => Promise<T>): Promise<T>;
 }
 
 interface Entry {
@@ -74,7 +78,8 @@ export class DependencyPolicies {
   for(dependency: string, options: DependencyOptions): DependencyPolicy {
     const existing = this.entries.get(dependency);
     if (existing) return existing.policy;
-    const breaker = circuitBreaker(handleAll, {
+    const failures = options.isFailure ? handleWhen(options.isFailure) : handleAll;
+    const breaker = circuitBreaker(failures, {
       halfOpenAfter: this.config.breakerHalfOpenMs,
       breaker: new ConsecutiveBreaker(this.config.breakerFailures),
     });
@@ -101,18 +106,21 @@ export class DependencyPolicies {
         )
       : noop;
     // Outermost first: the bulkhead bounds callers; retries stop at an open breaker.
-    const wrapped = wrap(limiter, retries, breaker, bound);
-    const policy: DependencyPolicy = {
-      execute: async (call) => {
-        try {
-          return await wrapped.execute(({ signal }) => call(signal));
-        } catch (error) {
-          if (error instanceof BrokenCircuitError) {
-            dependencyRejectionsTotal.inc({ dependency, reason: 'open' });
-          }
-          throw error;
+    const bounded = wrap(limiter, retries, breaker, bound);
+    const unbounded = wrap(limiter, breaker);
+    const counted = async <T>(run: () => Promise<T>): Promise<T> => {
+      try {
+        return await run();
+      } catch (error) {
+        if (error instanceof BrokenCircuitError) {
+          dependencyRejectionsTotal.inc({ dependency, reason: 'open' });
         }
-      },
+        throw error;
+      }
+    };
+    const policy: DependencyPolicy = {
+      execute: (call) => counted(() => bounded.execute(({ signal }) => call(signal))),
+      executeUnbounded: (call) => counted(() => unbounded.execute(() => call())),
     };
     circuitBreakerState.set({ dependency }, 0);
     this.entries.set(dependency, { policy, state: () => breaker.state });
