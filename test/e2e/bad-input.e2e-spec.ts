@@ -70,6 +70,30 @@ describe('bad input is a 4xx with a code, never a 500', () => {
       expect(res.json().code).toBe('VALIDATION_FAILED');
     });
 
+    it('NUL and lone surrogates in query values and path params → 400, before any SQL', async () => {
+      const admin = await t.tokenFor({ roles: ['admin'] });
+      const id = user.id;
+      for (const url of [
+        '/api/v1/audit-logs?entityType=%00',
+        '/api/v1/audit-logs?q=a%00b',
+        '/api/v1/admin/users?q=a%00b',
+        `/api/v1/admin/users/${id}%00`,
+        `/api/v1/admin/users/${id}/roles/${id}%00`,
+      ]) {
+        const method = url.includes('/roles/') ? 'DELETE' : 'GET';
+        const res = await t.rest({ method, url, token: admin });
+        expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(400);
+        expect(res.json().code).toBe('VALIDATION_FAILED');
+      }
+      const patch = await t.rest({
+        method: 'PATCH',
+        url: `/api/v1/admin/users/${id}%00`,
+        token: admin,
+        payload: { firstName: 'x' },
+      });
+      expect(patch.statusCode, patch.body).toBe(400);
+    });
+
     it('a NUL in an object key → 400', async () => {
       const res = await t.rest({
         method: 'PATCH',

@@ -20,10 +20,11 @@ export function isCleanString(value: string): boolean {
 const isPlainContainer = (value: unknown): value is Record<string, unknown> | unknown[] => {
   if (typeof value !== 'object' || value === null) return false;
   if (Array.isArray(value)) return true;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  // Query strings arrive as null-prototype objects; anything else (streams, promises of
+  const proto = Object.getPrototypeOf(value) as object | null;
+  // Route params and query strings arrive as null-prototype objects, or as instances of a class
+  // whose prototype has none (find-my-way's NullObject); anything else (streams, promises of
   // uploaded files, Buffers) is not client JSON.
-  return proto === Object.prototype || proto === null;
+  return proto === Object.prototype || proto === null || Object.getPrototypeOf(proto) === null;
 };
 
 /**

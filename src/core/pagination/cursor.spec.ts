@@ -43,6 +43,14 @@ describe('cursor', () => {
     ['a non-string part', Buffer.from(JSON.stringify(['email', 1, id])).toString('base64url')],
     ['a bad id', Buffer.from(JSON.stringify(['email', 'a', 'not-a-uuid'])).toString('base64url')],
     ['too long', 'A'.repeat(501)],
+    [
+      'a NUL in the key',
+      Buffer.from(JSON.stringify(['email', 'a\u0000b', id])).toString('base64url'),
+    ],
+    [
+      'a lone surrogate in the key',
+      Buffer.from(JSON.stringify(['email', '\ud800', id])).toString('base64url'),
+    ],
   ])('rejects %s', (_label, cursor) => {
     expectInvalid(() => decodeCursor(cursor, 'email'));
   });

@@ -1,4 +1,5 @@
 import { AppException } from '../errors/app.exception.js';
+import { isCleanString } from '../http/input-guard.js';
 
 /** A keyset position: the sort it belongs to, the sort key of the last row, and its id. */
 export interface Keyset {
@@ -52,6 +53,9 @@ export function decodeCursor(
     throw invalid();
   }
   const [sort, key, id] = parsed;
+  // The JSON inside may spell NUL or a lone surrogate as \u escapes that the request's own
+  // text checks never saw; PostgreSQL refuses the first and silently mangles the second.
+  if (!parsed.every(isCleanString)) throw invalid();
   if (expectedSort !== undefined && sort !== expectedSort) throw invalid();
   if (!validId(id) || key.length > 320 || !validKey(key)) throw invalid();
   return { sort, key, id };
