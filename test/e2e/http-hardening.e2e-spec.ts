@@ -93,6 +93,7 @@ describe('CORS allow-list (CORS_ORIGINS=https://app.example.com)', () => {
     expect(res.headers['access-control-allow-origin']).toBe(ALLOWED);
     expect(res.headers['access-control-allow-credentials']).toBe('true');
     expect(String(res.headers['access-control-expose-headers'])).toContain('X-Request-ID');
+    expect(String(res.headers['access-control-expose-headers'])).toContain('Idempotent-Replayed');
     expect(String(res.headers.vary)).toMatch(/origin/i);
   });
 

@@ -72,3 +72,22 @@ export async function startOwnPostgres(database = 'fault'): Promise<OwnService> 
     },
   };
 }
+
+/**
+ * A request that has not answered by then is hanging, which is the defect under test; the
+ * bound is several times every configured timeout, so it says nothing about speed.
+ */
+const HANG_MS = 8_000;
+
+/** The response, or a failure naming the request that did not answer within HANG_MS. */
+export async function answered<T>(label: string, request: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${label} hung past ${HANG_MS} ms`)), HANG_MS);
+  });
+  try {
+    return await Promise.race([request, hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

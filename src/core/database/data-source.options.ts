@@ -2,6 +2,7 @@ import type { DataSourceOptions } from 'typeorm';
 import type { ConfigType } from '@nestjs/config';
 import type { databaseConfig } from '../../config/database.config.js';
 import { migrations } from '../../../migrations/index.js';
+import { SafePgClient } from './safe-pg-client.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 
 /** One definition of the connection, shared by the app and the CLI. */
@@ -22,6 +23,7 @@ export function buildDataSourceOptions(
     poolSize: config.poolSize,
     applicationName,
     extra: {
+      Client: SafePgClient,
       max: config.poolSize,
       statement_timeout: config.statementTimeoutMs || undefined,
       connectionTimeoutMillis: 5000,

@@ -9,6 +9,7 @@ const EXPOSED_HEADERS = [
   'X-RateLimit-Reset',
   'Retry-After',
   'Location',
+  'Idempotent-Replayed',
   'ETag',
 ];
 

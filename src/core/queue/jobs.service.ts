@@ -17,6 +17,7 @@ import { requestContext } from '../http/request-context.js';
 import { setQueueDepthSource } from '../observability/metrics.js';
 import type { JobEnvelope } from './job-envelope.js';
 import type { JobStatusDto } from './job-status.dto.js';
+import { logQueueErrors } from './queue-errors.js';
 import { QUEUE_NAMES, type QueueName } from './queue-names.js';
 
 const JOB_FAILED = 'The job failed';
@@ -56,6 +57,7 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
     for (const name of QUEUE_NAMES) {
       const queue = this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
       this.queues.set(name, queue);
+      logQueueErrors(queue, name, this.logger);
       if (this.config.backend === 'redis') await failFastWhenOffline(queue);
     }
     setQueueDepthSource(() => this.depths());

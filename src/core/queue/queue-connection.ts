@@ -1,6 +1,7 @@
 import type { ConfigType } from '@nestjs/config';
 import type { ConnectionOptions } from 'bullmq';
 import type { queueConfig } from '../../config/queue.config.js';
+import { SafePgClient } from '../database/safe-pg-client.js';
 
 export function redisConnectionOptions(url: string): ConnectionOptions {
   const u = new URL(url);
@@ -28,6 +29,7 @@ export function queueConnection(
     // BullMQ's PostgreSQL backend opens a pool per queue and per worker (plus a dedicated LISTEN
     // connection per worker), so these stay small: QUEUE_PG_POOL_SIZE each.
     max: config.pgPoolSize,
+    Client: SafePgClient,
   };
   // Typed for Redis by @nestjs/bullmq; the PostgreSQL backend reads this shape.
   return pg as unknown as ConnectionOptions;

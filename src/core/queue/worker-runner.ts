@@ -4,6 +4,7 @@ import type { ConfigType } from '@nestjs/config';
 import { DiscoveryService } from '@nestjs/core';
 import { appConfig } from '../../config/app.config.js';
 import { queueConfig } from '../../config/queue.config.js';
+import { logQueueErrors } from './queue-errors.js';
 
 /** Starts every declared worker in processes whose role runs workers (`all` or `worker`). */
 @Injectable()
@@ -25,6 +26,7 @@ export class WorkerRunner implements OnApplicationBootstrap {
     for (const host of hosts) {
       const worker = host.worker;
       worker.concurrency = this.queue.concurrency;
+      logQueueErrors(worker, worker.name, this.logger);
       worker.run().catch((error: unknown) => {
         this.logger.error({ err: error, queue: worker.name }, 'Worker stopped with an error');
       });
