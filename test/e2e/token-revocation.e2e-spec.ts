@@ -49,6 +49,13 @@ describe('access-token revocation', () => {
     await smtp?.close();
   });
 
+  const logout = (t: TestApp, user: { accessToken: string; refreshToken: string }) =>
+    t.rest({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      token: user.accessToken,
+      payload: { refreshToken: user.refreshToken },
+    });
   const me = (t: TestApp, token: string) => t.rest({ url: '/api/v1/users/me', token });
   const gqlMe = async (t: TestApp, token: string) =>
     (await t.gql('{ me { id } }', { token })).json() as {
@@ -68,12 +75,7 @@ describe('access-token revocation', () => {
   it('logout ends the access token at once, on both instances', async () => {
     const user = await registerUser(a);
     expect((await me(b, user.accessToken)).statusCode).toBe(200);
-    const out = await a.rest({
-      method: 'POST',
-      url: '/api/v1/auth/logout',
-      token: user.accessToken,
-      payload: { refreshToken: user.refreshToken },
-    });
+    const out = await logout(a, user);
     expect(out.statusCode, out.body).toBeLessThan(300);
     await expectRevoked(user.accessToken, a, b);
   });
@@ -212,12 +214,7 @@ describe('access-token revocation', () => {
 
   it('an instance started after the revocation refuses the token from its first request', async () => {
     const user = await registerUser(a);
-    await a.rest({
-      method: 'POST',
-      url: '/api/v1/auth/logout',
-      token: user.accessToken,
-      payload: { refreshToken: user.refreshToken },
-    });
+    await logout(a, user);
     const late = await bootApp({ env: env() });
     try {
       expect((await me(late, user.accessToken)).statusCode).toBe(401);
@@ -241,12 +238,7 @@ describe('access-token revocation', () => {
       expect(rows[0].n).toBeGreaterThanOrEqual(2);
     });
     const user = await registerUser(a);
-    await a.rest({
-      method: 'POST',
-      url: '/api/v1/auth/logout',
-      token: user.accessToken,
-      payload: { refreshToken: user.refreshToken },
-    });
+    await logout(a, user);
     await expectRevoked(user.accessToken, a, b);
   });
 

@@ -1,6 +1,5 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyRequest } from 'fastify';
 import { AppException } from '../errors/app.exception.js';
 import { getRequest } from '../http/get-request.js';
 import { RouteMetadataCache } from '../http/route-metadata-cache.js';
@@ -11,21 +10,12 @@ import { PERMISSIONS_KEY } from './permissions.decorator.js';
 import { PermissionsService } from './permissions.service.js';
 import { IS_PUBLIC_KEY } from './public.decorator.js';
 import { ROLES_KEY } from './roles.decorator.js';
+import { bearerToken } from './bearer-token.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     user?: AuthUser;
   }
-}
-
-const BEARER = /^bearer +/i;
-
-/** RFC 9110 §11.1: the scheme name is case-insensitive. */
-function bearerToken(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  const scheme = header ? BEARER.exec(header) : null;
-  if (!header || !scheme) return undefined;
-  return header.slice(scheme[0].length).trim() || undefined;
 }
 
 /** Deny by default: every route needs a valid access token unless it is @Public(). */

@@ -23,10 +23,10 @@ import {
   IdempotencyService,
   MAX_STORED_BYTES,
 } from './idempotency.service.js';
+import { bearerToken } from '../auth/bearer-token.js';
 
 type Done = (error?: Error) => void;
 
-const BEARER = /^bearer +/i;
 /** The answer's own headers, replayed with it; the rest (request id, limits, security) are fresh. */
 const STORED_HEADERS = [
   'content-type',
@@ -117,9 +117,7 @@ export class IdempotencyHooks {
    * else the client IP as the rate limiter counts it (IPv6 per /64).
    */
   scopeOf(request: FastifyRequest): string {
-    const header = request.headers.authorization;
-    const scheme = header ? BEARER.exec(header) : null;
-    const token = header && scheme ? header.slice(scheme[0].length).trim() : '';
+    const token = bearerToken(request);
     if (token) {
       const user = this.tokens.verify(token);
       if (user && !this.revocations.isRevoked(user)) return `user:${user.id}`;

@@ -16,8 +16,7 @@ import {
   type StorageRecord,
   trackerOf,
 } from './rate-limit-counter.js';
-
-const BEARER = /^bearer +/i;
+import { bearerToken } from '../auth/bearer-token.js';
 
 /**
  * Counts GraphQL HTTP requests against the caller's `default` limit before anything parses them,
@@ -54,10 +53,7 @@ export class GraphqlRateLimiter {
   }
 
   private userIdOf(request: FastifyRequest): string | undefined {
-    const header = request.headers.authorization;
-    const scheme = header ? BEARER.exec(header) : null;
-    if (!header || !scheme) return undefined;
-    const token = header.slice(scheme[0].length).trim();
+    const token = bearerToken(request);
     return token ? this.tokens.verify(token)?.id : undefined;
   }
 }
