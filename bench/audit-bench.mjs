@@ -26,7 +26,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { COUNT_CAP } from '../dist/src/modules/audit/audit.service.js';
+import { COUNT_CAP } from '../dist/src/modules/audit/audit.repository.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS_DIR = join(ROOT, 'bench/results');

@@ -51,7 +51,7 @@ app.post('/graphql', (request, reply) => {
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 20 });
 const key = createSecretKey(Buffer.from(process.env.JWT_SECRET ?? ''));
 
-// The same synchronous HS256 check the app uses (src/core/auth/hs256.ts), minus nothing essential:
+// The essential HS256 checks of the app's verifier (fast-jwt, src/core/auth/jwt-verifier.ts):
 // pinned algorithm, constant-time signature comparison, exp, iss, aud.
 function verify(token) {
   const [h, p, s] = token.split('.');

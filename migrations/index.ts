@@ -10,6 +10,8 @@ import { AuditAppendOnly1763900000008 } from './1763900000008-audit-append-only.
 import { AccessRevocations1763900000009 } from './1763900000009-access-revocations.js';
 import { IdempotencyKeys1763900000010 } from './1763900000010-idempotency-keys.js';
 import { WebhookEvents1763900000011 } from './1763900000011-webhook-events.js';
+import { TotpLastStep1763900000012 } from './1763900000012-totp-last-step.js';
+import { JobAndTwoFactorPermissions1763900000013 } from './1763900000013-job-and-two-factor-permissions.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests load the same set. */
 export const migrations = [
@@ -25,4 +27,6 @@ export const migrations = [
   AccessRevocations1763900000009,
   IdempotencyKeys1763900000010,
   WebhookEvents1763900000011,
+  TotpLastStep1763900000012,
+  JobAndTwoFactorPermissions1763900000013,
 ];

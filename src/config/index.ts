@@ -14,23 +14,7 @@ import { resilienceConfig } from './resilience.config.js';
 import { securityConfig } from './security.config.js';
 import { webhooksConfig } from './webhooks.config.js';
 
-export {
-  appConfig,
-  auditConfig,
-  authConfig,
-  databaseConfig,
-  exportsConfig,
-  filesConfig,
-  graphqlConfig,
-  healthConfig,
-  httpConfig,
-  mailConfig,
-  observabilityConfig,
-  queueConfig,
-  resilienceConfig,
-  securityConfig,
-  webhooksConfig,
-};
+/** Every typed configuration namespace, loaded once by the core module. */
 export const allConfigs = [
   appConfig,
   auditConfig,

@@ -7,17 +7,19 @@ import { AccessRevocationsRepository } from './auth/access-revocations.repositor
 import { AccessRevocationsService } from './auth/access-revocations.service.js';
 import { AccessTokenService } from './auth/access-token.service.js';
 import { AuthGuard } from './auth/auth.guard.js';
+import { PermissionsRepository } from './auth/permissions.repository.js';
 import { PermissionsService } from './auth/permissions.service.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EventBus } from './events/event-bus.js';
 import { AllExceptionsFilter } from './errors/all-exceptions.filter.js';
+import { ExportsModule } from './exports/exports.module.js';
 import { AppGraphqlModule } from './graphql/graphql.module.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { ShutdownState } from './lifecycle/shutdown.state.js';
 import { MailModule } from './mail/mail.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { QueueModule } from './queue/queue.module.js';
-import { AppThrottlerGuard } from './rate-limit/app-throttler.guard.js';
+import { GqlThrottlerGuard } from './rate-limit/gql-throttler.guard.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { ResilienceModule } from './resilience/resilience.module.js';
 import { createValidationPipe } from './validation/validation.pipe.js';
@@ -40,16 +42,18 @@ import { createValidationPipe } from './validation/validation.pipe.js';
     RateLimitModule,
     AppGraphqlModule,
     IdempotencyModule,
+    ExportsModule,
   ],
   providers: [
     ShutdownState,
     AccessTokenService,
     AccessRevocationsRepository,
     AccessRevocationsService,
+    PermissionsRepository,
     PermissionsService,
     EventBus,
     { provide: APP_GUARD, useClass: AuthGuard },
-    { provide: APP_GUARD, useClass: AppThrottlerGuard },
+    { provide: APP_GUARD, useClass: GqlThrottlerGuard },
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
   ],

@@ -377,7 +377,11 @@ describe('account lifecycle: change of email, deletion, export', () => {
       await login(t, user.email, user.password);
       const other = await registerUser(t);
       await t.app.get(AuditWriter).flush(); // the sign-ins above are in the archive's audit part
-      const res = await t.rest({ url: '/api/v1/users/me/export', token: user.accessToken });
+      const res = await t.rest({
+        method: 'POST',
+        url: '/api/v1/users/me/export',
+        token: user.accessToken,
+      });
       expect(res.statusCode, res.body).toBe(202);
       const { jobId } = res.json() as { jobId: string };
       expect(res.headers.location).toBe(`/api/v1/jobs/${jobId}`);
@@ -422,7 +426,11 @@ describe('account lifecycle: change of email, deletion, export', () => {
       const userDir = join(exportDir, user.id);
       // A file where the worker needs its directory: every attempt fails, nothing is written.
       await writeFile(userDir, 'not a directory');
-      const res = await t.rest({ url: '/api/v1/users/me/export', token: user.accessToken });
+      const res = await t.rest({
+        method: 'POST',
+        url: '/api/v1/users/me/export',
+        token: user.accessToken,
+      });
       expect(res.statusCode, res.body).toBe(202);
       const { jobId } = res.json() as { jobId: string };
       const status = await eventually(async () => {

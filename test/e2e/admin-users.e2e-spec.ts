@@ -320,7 +320,7 @@ describe('admin users', () => {
       });
     });
 
-    it('answers 404 NOT_FOUND for an unknown, malformed or deleted user', async () => {
+    it('answers 404 NOT_FOUND for an unknown or deleted user, 400 for a malformed id', async () => {
       const gone = await registerUser(t);
       await db.query('UPDATE users SET deleted_at = now() WHERE id = $1', [gone.id]);
       for (const id of [randomUUID(), 'not-a-uuid', gone.id]) {
@@ -332,8 +332,9 @@ describe('admin users', () => {
           ['DELETE', `/${id}/roles/admin`, undefined],
         ] as const) {
           const res = await admin(method, url, payload);
-          expect(res.statusCode, `${method} ${url}`).toBe(404);
-          expect(res.json().code).toBe('NOT_FOUND');
+          const malformed = id === 'not-a-uuid';
+          expect(res.statusCode, `${method} ${url}`).toBe(malformed ? 400 : 404);
+          expect(res.json().code).toBe(malformed ? 'VALIDATION_FAILED' : 'NOT_FOUND');
         }
       }
       const res = await gql(`mutation { adminUnbanUser(userId: "${randomUUID()}") { id } }`);

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EventBus } from '../../src/core/events/event-bus.js';
-import { UserAuditSnapshot } from '../../src/modules/audit/user-audit.snapshot.js';
+import { AuditWriter } from '../../src/modules/audit/audit-writer.js';
+import { AdminUsersRepository } from '../../src/modules/auth/admin/admin-users.repository.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { login, registerUser, uniqueEmail, FAST_AUTH } from '../factories/user.factory.js';
@@ -38,6 +39,16 @@ describe('audit: before/after values, sorting, file events', () => {
   const gql = (query: string, variables?: Record<string, unknown>, token = adminToken) =>
     t.gql(query, { variables, token });
 
+  /** Every user.* entry about the user once the writer is flushed: one per admin action. */
+  async function userActions(userId: string): Promise<string[]> {
+    await t.app.get(AuditWriter).flush();
+    const rows: Array<{ action: string }> = await db.query(
+      "SELECT action FROM audit_log WHERE entity_id = $1 AND action LIKE 'user.%' ORDER BY id",
+      [userId],
+    );
+    return rows.map((r) => r.action);
+  }
+
   async function expectNoSecrets(row: Row, userId: string): Promise<void> {
     const [{ password_hash: hash }]: Array<{ password_hash: string }> = await db.query(
       'SELECT password_hash FROM users WHERE id = $1',
@@ -48,7 +59,7 @@ describe('audit: before/after values, sorting, file events', () => {
     for (const key of SECRET_KEYS) expect(text).not.toContain(`"${key}"`);
   }
 
-  describe('@Audited records old and new values', () => {
+  describe('admin actions record old and new values, once', () => {
     it('an admin edit over REST: only the changed fields, no secrets', async () => {
       const user = await registerUser(t);
       const res = await t.rest({
@@ -58,15 +69,16 @@ describe('audit: before/after values, sorting, file events', () => {
         payload: { firstName: 'Ada', bio: 'Before and after' },
       });
       expect(res.statusCode, res.body).toBe(200);
-      const row = await entry('user.update', user.id);
+      const row = await entry('user.updated', user.id);
       expect(row).toMatchObject({ status: 'success', entity_type: 'user' });
       expect(row.old_values).toEqual({ firstName: null, bio: null });
       expect(row.new_values).toEqual({ firstName: 'Ada', bio: 'Before and after' });
       await expectNoSecrets(row, user.id);
+      expect(await userActions(user.id)).toEqual(['user.updated']);
 
       // Read back over both transports as JSON objects.
       const rest = await t.rest({
-        url: `/api/v1/audit-logs?action=user.update&entityId=${user.id}`,
+        url: `/api/v1/audit-logs?action=user.updated&entityId=${user.id}`,
         token: adminToken,
       });
       expect(rest.json().items[0]).toMatchObject({
@@ -75,7 +87,7 @@ describe('audit: before/after values, sorting, file events', () => {
       });
       const g = await gql(
         'query($f: AuditLogFilter) { auditLogs(filter: $f) { items { oldValues newValues } } }',
-        { f: { action: 'user.update', entityId: user.id } },
+        { f: { action: 'user.updated', entityId: user.id } },
       );
       expect(g.json().data.auditLogs.items[0]).toEqual({
         oldValues: { firstName: null, bio: null },
@@ -91,11 +103,11 @@ describe('audit: before/after values, sorting, file events', () => {
           { id: user.id, i: { firstName, emailVerified: true } },
         );
       expect((await update('First')).json().errors).toBeUndefined();
-      await entry('user.update', user.id);
+      await entry('user.updated', user.id);
       expect((await update('Second')).json().errors).toBeUndefined();
       await eventually(async () => {
         const rows: Row[] = await db.query(
-          "SELECT * FROM audit_log WHERE action = 'user.update' AND entity_id = $1 ORDER BY id",
+          "SELECT * FROM audit_log WHERE action = 'user.updated' AND entity_id = $1 ORDER BY id",
           [user.id],
         );
         expect(rows).toHaveLength(2);
@@ -120,10 +132,12 @@ describe('audit: before/after values, sorting, file events', () => {
         payload: { reason: 'spam' },
       });
       expect(rest.statusCode, rest.body).toBe(200);
-      const restRow = await entry('user.ban', a.id);
+      const restRow = await entry('user.banned', a.id);
       expect(restRow.old_values).toEqual({ bannedAt: null, banReason: null });
       expect(restRow.new_values).toEqual({ bannedAt: expect.any(String), banReason: 'spam' });
       await expectNoSecrets(restRow, a.id);
+      // One entry for one ban (it used to be recorded twice, as user.banned and user.ban).
+      expect(await userActions(a.id)).toEqual(['user.banned']);
 
       const b = await registerUser(t);
       const until = new Date(Date.now() + 86_400_000).toISOString();
@@ -131,20 +145,21 @@ describe('audit: before/after values, sorting, file events', () => {
         i: { userId: b.id, reason: 'abuse', until },
       });
       expect(g.json().errors, g.body).toBeUndefined();
-      const gRow = await entry('user.ban', b.id);
+      const gRow = await entry('user.banned', b.id);
       expect(gRow).toMatchObject({ status: 'success', entity_type: 'user' });
       expect(gRow.old_values).toEqual({ bannedAt: null, banReason: null, bannedUntil: null });
       expect(gRow.new_values).toMatchObject({ banReason: 'abuse', bannedAt: expect.any(String) });
       expect(Date.parse((gRow.new_values as { bannedUntil: string }).bannedUntil)).toBe(
         Date.parse(until),
       );
+      expect(await userActions(b.id)).toEqual(['user.banned']);
     });
 
     it('a failed before-snapshot never fails the request: recorded without old values', async () => {
       const user = await registerUser(t);
-      const snapshots = t.app.get(UserAuditSnapshot);
+      const repo = t.app.get(AdminUsersRepository);
       const spy = vi
-        .spyOn(snapshots, 'snapshot')
+        .spyOn(repo, 'auditSnapshots')
         .mockRejectedValueOnce(new Error('snapshot store down'));
       try {
         const res = await t.rest({
@@ -157,7 +172,7 @@ describe('audit: before/after values, sorting, file events', () => {
       } finally {
         spy.mockRestore();
       }
-      const row = await entry('user.update', user.id);
+      const row = await entry('user.updated', user.id);
       expect(row.old_values).toBeNull();
       expect(row.new_values).toMatchObject({ lastName: 'Lovelace', email: user.email });
       await expectNoSecrets(row, user.id);

@@ -311,7 +311,7 @@ describe('audit retention and export', () => {
     });
   });
 
-  describe('@Audited', () => {
+  describe('admin actions', () => {
     const entries = (action: string, entityId: string) =>
       eventually(async () => {
         const rows: Array<Record<string, unknown>> = await db.query(
@@ -331,7 +331,7 @@ describe('audit retention and export', () => {
         payload: { firstName: 'Audited' },
       });
       expect(ok.statusCode, ok.body).toBe(200);
-      const [row] = await entries('user.update', user.id);
+      const [row] = await entries('user.updated', user.id);
       expect(row).toMatchObject({ status: 'success', entity_type: 'user' });
       expect(row.actor_id).toBeTruthy();
       expect(row.old_values).toEqual({ firstName: null });
@@ -345,7 +345,7 @@ describe('audit retention and export', () => {
         payload: { reason: 'spam' },
       });
       expect(bad.statusCode).toBe(404);
-      const [failed] = await entries('user.ban', missing);
+      const [failed] = await entries('user.ban.failed', missing);
       expect(failed.status).toBe('failure');
       expect(failed.description).toContain('NOT_FOUND');
     });
@@ -357,7 +357,7 @@ describe('audit retention and export', () => {
         { variables: { input: { userId: user.id, reason: 'abuse' } }, token: adminToken },
       );
       expect(res.json().errors, res.body).toBeUndefined();
-      const [row] = await entries('user.ban', user.id);
+      const [row] = await entries('user.banned', user.id);
       expect(row).toMatchObject({ status: 'success' });
       expect(row.old_values).toEqual({ bannedAt: null, banReason: null });
       expect(row.new_values).toMatchObject({ banReason: 'abuse', bannedAt: expect.any(String) });

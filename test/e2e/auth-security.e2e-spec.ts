@@ -10,7 +10,8 @@ import {
   FAST_AUTH,
 } from '../factories/user.factory.js';
 import { bootApp, TEST_JWT_SECRET, type TestApp } from '../support/app.js';
-import { type SmtpServer, startSmtpServer } from '../support/smtp.js';
+import { type ListenerTracker, trackListeners } from '../support/events.js';
+import { bootAppWithMailbox, mailQueueDrained, type MailboxApp } from '../support/mailbox.js';
 
 describe('auth: EdDSA access tokens', () => {
   let t: TestApp;
@@ -132,17 +133,14 @@ describe('auth: verified email required', () => {
 });
 
 describe('auth: security alert mails', () => {
-  let smtp: SmtpServer;
-  let t: TestApp;
+  let t: MailboxApp;
+  let listeners: ListenerTracker;
 
   beforeAll(async () => {
-    smtp = await startSmtpServer();
-    t = await bootApp({ env: { ...FAST_AUTH, SMTP_URL: smtp.url } });
+    t = await bootAppWithMailbox({ env: FAST_AUTH });
+    listeners = trackListeners(t.app);
   });
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.close();
-  });
+  afterAll(() => t?.close());
 
   it('mails a security alert when the password changes', async () => {
     const user = await registerUser(t);
@@ -154,7 +152,7 @@ describe('auth: security alert mails', () => {
       payload: { currentPassword: user.password, newPassword: 'a brand new lengthy passphrase' },
     });
     expect(res.statusCode, res.body).toBe(204);
-    const mail = await smtp.waitFor(
+    const mail = await t.smtp.waitFor(
       (m) => m.to.includes(user.email) && m.text.includes('Your password was changed'),
     );
     expect(mail.subject).toContain('security alert');
@@ -171,14 +169,16 @@ describe('auth: security alert mails', () => {
         payload: { email: user.email, password: user.password },
       });
     expect((await signIn('NewDevice/2.0')).statusCode).toBe(200);
-    await smtp.waitFor(
+    await t.smtp.waitFor(
       (m) => m.to.includes(user.email) && m.text.includes('A sign-in from a new device'),
     );
-    const before = smtp.messages.length;
+    const before = t.smtp.messages.length;
     expect((await signIn('NewDevice/2.0')).statusCode).toBe(200);
-    await new Promise((r) => setTimeout(r, 300));
+    // The alert listener has decided (and queued any mail), and every queued mail went out.
+    await listeners.settled();
+    await mailQueueDrained(t);
     expect(
-      smtp.messages
+      t.smtp.messages
         .slice(before)
         .filter((m) => m.to.includes(user.email) && m.text.includes('new device')),
     ).toHaveLength(0);

@@ -1,11 +1,11 @@
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authConfig } from '../../src/config/auth.config.js';
 import { parseEnv, requiresVerifiedEmail } from '../../src/config/env.schema.js';
 import { bootApp, type TestApp } from '../support/app.js';
-import { type SmtpServer, startSmtpServer } from '../support/smtp.js';
+import { type RecordedEvent, recordEvents } from '../support/events.js';
+import { bootAppWithMailbox, type MailboxApp } from '../support/mailbox.js';
 import {
   login,
   registerUser,
@@ -17,14 +17,12 @@ import {
 describe('auth', () => {
   let t: TestApp;
   let db: DataSource;
-  const events: Array<{ name: string; payload: Record<string, unknown> }> = [];
+  let events: RecordedEvent[];
 
   beforeAll(async () => {
     t = await bootApp({ env: FAST_AUTH });
     db = t.app.get<DataSource>(getDataSourceToken());
-    t.app.get(EventEmitter2).onAny((name, payload) => {
-      events.push({ name: String(name), payload: payload as Record<string, unknown> });
-    });
+    events = recordEvents(t.app);
   });
   afterAll(() => t.close());
 
@@ -476,31 +474,26 @@ describe('auth', () => {
 });
 
 describe('auth: registration without account enumeration', () => {
-  let smtp: SmtpServer;
-  let t: TestApp;
+  let t: MailboxApp;
   let db: DataSource;
-  const registered: string[] = [];
+  let events: RecordedEvent[];
+  /** Emails of the `auth.registered` events so far. */
+  const registered = () =>
+    events.filter((e) => e.name === 'auth.registered').map((e) => e.payload.email);
 
   beforeAll(async () => {
-    smtp = await startSmtpServer();
     // AUTH_REGISTRATION_ENUMERATION_SAFE unset: it follows AUTH_REQUIRE_VERIFIED_EMAIL.
-    t = await bootApp({
+    t = await bootAppWithMailbox({
       env: {
         ...FAST_AUTH,
         AUTH_REQUIRE_VERIFIED_EMAIL: 'true',
-        SMTP_URL: smtp.url,
         PUBLIC_URL: 'https://app.example.test',
       },
     });
     db = t.app.get<DataSource>(getDataSourceToken());
-    t.app.get(EventEmitter2).on('auth.registered', (e: { email: string }) => {
-      registered.push(e.email);
-    });
+    events = recordEvents(t.app);
   });
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.close();
-  });
+  afterAll(() => t?.close());
 
   const register = (payload: Record<string, unknown>) =>
     t.rest({ method: 'POST', url: '/api/v1/auth/register', payload });
@@ -519,7 +512,7 @@ describe('auth: registration without account enumeration', () => {
   };
   const uniq = (paths: string[]) => [...new Set(paths)].sort();
   const registrationMail = (to: string) =>
-    smtp.waitFor((m) => m.to.includes(to) && /tried to register/.test(m.subject));
+    t.smtp.waitFor((m) => m.to.includes(to) && /tried to register/.test(m.subject));
 
   it('defaults to AUTH_REQUIRE_VERIFIED_EMAIL (on in production) and needs it', () => {
     expect(t.app.get<{ registrationEnumerationSafe: boolean }>(authConfig.KEY)).toMatchObject({
@@ -565,7 +558,7 @@ describe('auth: registration without account enumeration', () => {
     expect(fakeId).not.toBe(ownerId);
     expect(await usersSnapshot()).toEqual(before);
     expect(await db.query('SELECT 1 FROM users WHERE id = $1', [fakeId])).toEqual([]);
-    expect(registered.filter((e) => e === ownerEmail)).toHaveLength(1);
+    expect(registered().filter((e) => e === ownerEmail)).toHaveLength(1);
 
     const notice = await registrationMail(ownerEmail);
     expect(notice.text).toContain('https://app.example.test/login');

@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnv } from '../../src/config/env.schema.js';
 import { JobsService } from '../../src/core/queue/jobs.service.js';
-import { ExportExpiryService } from '../../src/modules/audit/export-expiry.service.js';
+import { ExportsService } from '../../src/core/exports/exports.service.js';
 import { login, registerUser, uniqueEmail, FAST_AUTH } from '../factories/user.factory.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
@@ -81,7 +81,7 @@ describe('export expiry', () => {
     expect(line, 'exports_expired_total is exposed').not.toBeNull();
     return Number(line![1]);
   };
-  const expire = () => t.app.get(ExportExpiryService).deleteExpired();
+  const expire = () => t.app.get(ExportsService).expire();
 
   it('validates EXPORT_TTL_HOURS: 24 by default, integer 1-8760', () => {
     expect(parseEnv({}).EXPORT_TTL_HOURS).toBe(24);

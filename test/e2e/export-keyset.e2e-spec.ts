@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXPORT_BATCH_SIZE } from '../../src/modules/audit/audit.worker.js';
+import { EXPORT_BATCH_SIZE } from '../../src/modules/audit/audit-export.service.js';
 import { login, registerUser, uniqueEmail, FAST_AUTH } from '../factories/user.factory.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';

@@ -88,6 +88,12 @@ const acceptable = (target: Target) =>
     ? { filename: 'me.png', contentType: 'image/png', head: PNG_SIGNATURE }
     : { filename: 'notes.txt', contentType: 'text/plain', head: undefined };
 
+/** An acceptable file of `size` bytes, for refusals that come before the body is read. */
+const acceptableOfSize = (target: Target, size: number) => {
+  const file = acceptable(target);
+  return { ...file, body: fileContent(size, { head: file.head }) };
+};
+
 interface Refusal {
   name: string;
   code: ErrorCode;
@@ -110,20 +116,14 @@ const REFUSALS: readonly Refusal[] = [
     code: 'UNAUTHENTICATED',
     status: 401,
     caller: 'anonymous',
-    file: (target, size) => {
-      const file = acceptable(target);
-      return { ...file, body: fileContent(size, { head: file.head }) };
-    },
+    file: acceptableOfSize,
   },
   {
     name: 'over quota (refused before the body is read)',
     code: 'QUOTA_EXCEEDED',
     status: 413,
     caller: 'full',
-    file: (target, size) => {
-      const file = acceptable(target);
-      return { ...file, body: fileContent(size, { head: file.head }) };
-    },
+    file: acceptableOfSize,
   },
   {
     name: 'the wrong kind of content (refused at its first bytes)',

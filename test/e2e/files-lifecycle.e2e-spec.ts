@@ -279,20 +279,20 @@ describe('files lifecycle (local storage)', () => {
       expect(mine.statusCode).toBe(404);
     });
 
-    it('a non-UUID id is a 404, never a 500', async () => {
+    it('a non-UUID id is a 400 naming it, never a 500', async () => {
       for (const url of [
         '/api/v1/files/nope',
         '/api/v1/files/nope/content',
         '/api/v1/files/1%27',
       ]) {
         const res = await t.rest({ url, token: alice.accessToken });
-        expect(res.statusCode, url).toBe(404);
-        expect(res.json().code).toBe('NOT_FOUND');
+        expect(res.statusCode, url).toBe(400);
+        expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'id' }] });
       }
       const del = await t.rest({ method: 'DELETE', url: '/api/v1/files/nope', token: adminToken });
-      expect(del.statusCode).toBe(404);
+      expect(del.statusCode).toBe(400);
       const gql = await t.gql('{ file(id: "nope") { id } }', { token: adminToken });
-      expect(gqlErrorCode(gql)).toBe('NOT_FOUND');
+      expect(gqlErrorCode(gql)).toBe('BAD_USER_INPUT');
     });
   });
 

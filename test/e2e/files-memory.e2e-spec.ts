@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_JWT_SECRET, workerDatabaseUrl } from '../support/app.js';
-import { type Child, freePort, spawnTs } from '../support/child-process.js';
+import { type Child, childAppEnv, freePort, spawnTs } from '../support/child-process.js';
 import { asciiText, streamUpload } from '../support/upload-client.js';
 import { STRONG_PASSWORD, uniqueEmail } from '../factories/user.factory.js';
 
@@ -33,14 +31,9 @@ describe('uploads are streamed (real server process)', () => {
     root = await mkdtemp(join(tmpdir(), 'files-memory-'));
     const port = await freePort();
     child = spawnTs('src/main.ts', {
-      NODE_ENV: 'test',
+      ...(await childAppEnv('files-memory')),
       PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: await workerDatabaseUrl(),
       DB_MIGRATE_ON_START: 'true',
-      JWT_SECRET: TEST_JWT_SECRET,
-      QUEUE_PREFIX: `files-memory-${randomUUID().slice(0, 8)}`,
       FILES_DRIVER: 'local',
       FILES_LOCAL_ROOT: root,
       FILES_USER_QUOTA_BYTES: String(400 * MB),

@@ -174,6 +174,27 @@ describe('files (local storage)', () => {
     const viaLink = await t.rest({ url: `${link.pathname}${link.search}` });
     expect(viaLink.statusCode).toBe(200);
     expect(viaLink.rawPayload.equals(thumb.rawPayload)).toBe(true);
+
+    // The same sizes on both transports: 64 or 256, anything else is refused naming `size`.
+    for (const size of [0, 100, 1024]) {
+      const rest = await t.rest({
+        url: `/api/v1/files/${file.id}/thumbnail?size=${size}`,
+        token: alice.accessToken,
+      });
+      expect(rest.statusCode, rest.body).toBe(400);
+      expect(rest.json()).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: [expect.objectContaining({ field: 'size' })],
+      });
+      const gql = await t.gql(`{ file(id: "${file.id}") { thumbnailUrl(size: ${size}) } }`, {
+        token: alice.accessToken,
+      });
+      // A field resolver's error skips the exception filter; the formatter keeps its fields.
+      const error = gql.json().errors?.[0];
+      expect(error?.extensions?.code, gql.body).toBe('BAD_USER_INPUT');
+      expect(error.extensions.errors).toEqual([expect.objectContaining({ field: 'size' })]);
+      expect(error.path).toEqual(['file', 'thumbnailUrl']);
+    }
   });
 
   it('signed links work without a token and refuse tampering', async () => {

@@ -13,6 +13,7 @@ import {
   schemaFrom,
   type GqlOperation,
 } from '../support/corpus/graphql.js';
+import { buildGqlContractCases } from '../support/corpus/graphql-contract.js';
 import { hostileDocuments } from '../support/corpus/graphql-documents.js';
 import {
   buildRestCases,
@@ -20,12 +21,15 @@ import {
   type OpenApiDocument,
   type RestOperation,
 } from '../support/corpus/openapi.js';
+import { buildRestContractCases } from '../support/corpus/rest-contract.js';
 import {
   CALLERS,
   Callers,
   HANG_MS,
   caseFilter,
+  contractReport,
   judge,
+  judgeContract,
   pool,
   report,
   send,
@@ -217,6 +221,82 @@ describe(`hostile-input corpus (CORPUS_SEED=${SEED})`, () => {
       );
       printOutcomes('graphql');
       expect(offenders, report(SEED, offenders)).toEqual([]);
+    },
+  );
+
+  /** The contract walk: each case sent as the admin (no permission check hides validation). */
+  async function runContract(
+    kind: 'rest' | 'graphql',
+    cases: Array<CorpusRequest & { field: string }>,
+  ): Promise<Offender[]> {
+    const offenders: Offender[] = [];
+    await pool(cases, CONCURRENCY, async (c) => {
+      const res = await send(t, c, callers.token('admin'));
+      const verdict =
+        res === 'hang'
+          ? { bad: true, code: `NO_RESPONSE_IN_${HANG_MS}_MS`, requestId: '-' }
+          : judgeContract(kind, res, c.field);
+      if (process.env.CORPUS_VERBOSE === '1') {
+        console.info(`contract ${c.id} → ${verdict.code} ${verdict.requestId}`);
+      }
+      if (verdict.bad) {
+        offenders.push({
+          caseId: c.id,
+          caller: 'admin',
+          method: c.method,
+          url: c.url,
+          summary: c.summary,
+          status: typeof res === 'string' ? 0 : res.statusCode,
+          code: verdict.code,
+          requestId: verdict.requestId,
+        });
+      }
+    });
+    return offenders;
+  }
+
+  it(
+    'REST contract: every id, cursor and string of every operation, malformed → 400 VALIDATION_FAILED naming it',
+    { timeout: 180_000 },
+    async () => {
+      const doc = (await t.rest({ url: '/docs-json' })).json() as OpenApiDocument;
+      const offenders: Offender[] = [];
+      let sent = 0;
+      for (const op of listOperations(doc)) {
+        if (op.key in EXCLUDED || op.unsupported) continue;
+        const cases = generate(op.key, offenders, () =>
+          buildRestContractCases(doc, op, SEED, callers.targets()),
+        ).filter((c) => selected(c.id));
+        sent += cases.length;
+        offenders.push(...(await runContract('rest', cases)));
+        if (cases.length) await callers.ensure(op.key);
+      }
+      console.info(`contract walk REST: ${sent} malformed inputs`);
+      expect(sent).toBeGreaterThan(0);
+      expect(offenders, contractReport(SEED, offenders)).toEqual([]);
+    },
+  );
+
+  it(
+    'GraphQL contract: every ID, cursor and String argument of every field, malformed → BAD_USER_INPUT naming it',
+    { timeout: 180_000 },
+    async () => {
+      const doc = (await t.rest({ url: '/docs-json' })).json() as OpenApiDocument;
+      const res = await t.gql(INTROSPECTION_QUERY);
+      const schema = schemaFrom((res.json() as { data: IntrospectionQuery }).data);
+      const offenders: Offender[] = [];
+      let sent = 0;
+      for (const op of listGqlOperations(schema)) {
+        const cases = generate(op.key, offenders, () =>
+          buildGqlContractCases(op, SEED, callers.targets(), doc.components?.schemas ?? {}),
+        ).filter((c) => selected(c.id));
+        sent += cases.length;
+        offenders.push(...(await runContract('graphql', cases)));
+        if (cases.length) await callers.ensure(op.key);
+      }
+      console.info(`contract walk GraphQL: ${sent} malformed inputs`);
+      expect(sent).toBeGreaterThan(0);
+      expect(offenders, contractReport(SEED, offenders)).toEqual([]);
     },
   );
 

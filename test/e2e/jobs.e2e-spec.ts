@@ -1,6 +1,9 @@
 import { getQueueToken } from '@nestjs/bullmq';
+import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { PermissionsService } from '../../src/core/auth/permissions.service.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bootApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
@@ -97,6 +100,24 @@ describe.each(backends)('jobs on the $name backend', ({ name, redis }) => {
     // The owner learns that it failed; only an admin sees the worker's own message.
     expect(body.error).toBe('The job failed');
     expect((await status(jobId, admin)).body.error).toBe('always fails');
+  });
+
+  it('shows any job with its raw error to a role granted jobs.read.any, not by role name', async (ctx) => {
+    if (!available) ctx.skip('Redis is not reachable');
+    const db = t.app.get<DataSource>(getDataSourceToken());
+    const role = `ops_${name}`;
+    await db.query('INSERT INTO roles (name) VALUES ($1) ON CONFLICT DO NOTHING', [role]);
+    await db.query(
+      `INSERT INTO role_permissions (role_id, permission_id)
+       SELECT r.id, p.id FROM roles r, permissions p WHERE r.name = $1 AND p.name = 'jobs.read.any'
+       ON CONFLICT DO NOTHING`,
+      [role],
+    );
+    await t.app.get(PermissionsService).refresh();
+    const operator = await t.tokenFor({ roles: ['user', role] });
+    const jobId = await enqueue({ kind: 'fail' });
+    await settled(jobId, 'failed');
+    expect((await status(jobId, operator)).body.error).toBe('always fails');
   });
 
   it('answers 404 to another user and 200 to an admin (REST and GraphQL)', async (ctx) => {

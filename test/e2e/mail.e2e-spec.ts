@@ -1,5 +1,4 @@
-import { getQueueToken } from '@nestjs/bullmq';
-import type { Job, Queue } from 'bullmq';
+import type { Job } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -12,7 +11,7 @@ import type { MailTemplateName, MailTemplates } from '../../src/core/mail/mail-t
 import { MailService } from '../../src/core/mail/mail.service.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
-import { type SmtpServer, startSmtpServer } from '../support/smtp.js';
+import { bootAppWithMailbox, type MailboxApp, mailQueue } from '../support/mailbox.js';
 
 const APP_NAME = 'Acmé & Co';
 const HOSTILE = '<script>alert(1)</script>';
@@ -34,7 +33,6 @@ const VARS: { [K in MailTemplateName]: MailTemplates[K] } = {
 };
 const TEMPLATES = Object.keys(VARS) as MailTemplateName[];
 
-const mailQueue = (t: TestApp): Queue => t.app.get<Queue>(getQueueToken('mail'));
 const recipient = (): string => `user-${randomUUID()}@example.com`;
 
 async function settled(t: TestApp, jobId: string, state: 'completed' | 'failed'): Promise<Job> {
@@ -53,22 +51,17 @@ async function closedPort(): Promise<number> {
 }
 
 describe('mail over SMTP', () => {
-  let smtp: SmtpServer;
-  let t: TestApp;
+  let t: MailboxApp;
   beforeAll(async () => {
-    smtp = await startSmtpServer();
-    t = await bootApp({ env: { SMTP_URL: smtp.url, APP_NAME } });
+    t = await bootAppWithMailbox({ env: { APP_NAME } });
   });
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.close();
-  });
+  afterAll(() => t?.close());
 
   it.each(TEMPLATES)('delivers %s with the app name, its link, and escaped HTML', async (name) => {
     const to = recipient();
     const vars = VARS[name];
     const { jobId } = await t.app.get(MailService).send(to, name, vars);
-    const mail = await smtp.waitFor((m) => m.to.includes(to));
+    const mail = await t.smtp.waitFor((m) => m.to.includes(to));
 
     expect(mail.to).toEqual([to]);
     expect(mail.from).toBe('no-reply@localhost');
@@ -131,8 +124,8 @@ describe('mail over SMTP', () => {
   it('waitFor resolves on a mail that already arrived', async () => {
     const to = recipient();
     await t.app.get(MailService).send(to, 'verify-email', { link: link('verify') });
-    await smtp.waitFor((m) => m.to.includes(to));
-    const again = await smtp.waitFor((m) => m.to.includes(to), 1);
+    await t.smtp.waitFor((m) => m.to.includes(to));
+    const again = await t.smtp.waitFor((m) => m.to.includes(to), 1);
     expect(again.raw).toMatch(/^[\s\S]*Subject: /m);
   });
 });

@@ -4,13 +4,13 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIT_EXPORT_JOB } from '../../src/modules/audit/audit-export.service.js';
-import { FAST_AUTH, login, registerUser, uniqueEmail } from '../factories/user.factory.js';
+import { AUDIT_EXPORT_JOB } from '../../src/modules/audit/audit.jobs.js';
+import { FAST_AUTH, registerUser } from '../factories/user.factory.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
+import { bootstrapAdmin } from '../support/users.js';
 import { answered, type OwnService, startOwnRedis } from '../support/own-services.js';
 
-const ADMIN_PASSWORD = 'the outage drill admin passphrase';
 const ENQUEUE_TIMEOUT_MS = 1_000;
 
 describe('outage drill: a Redis the test starts and stops itself', () => {
@@ -18,7 +18,7 @@ describe('outage drill: a Redis the test starts and stops itself', () => {
     let redis: OwnService;
     let t: TestApp;
     let adminToken: string;
-    const adminEmail = uniqueEmail('outage-admin');
+    const admin = bootstrapAdmin('outage-admin');
 
     beforeAll(async () => {
       redis = await startOwnRedis();
@@ -26,14 +26,13 @@ describe('outage drill: a Redis the test starts and stops itself', () => {
         env: {
           ...FAST_AUTH,
           REDIS_URL: redis.url,
-          ADMIN_EMAIL: adminEmail,
-          ADMIN_PASSWORD,
+          ...admin.env,
           EXPORT_DIR: await mkdtemp(join(tmpdir(), 'outage-exports-')),
           QUEUE_ENQUEUE_TIMEOUT_MS: String(ENQUEUE_TIMEOUT_MS),
           HEALTH_CHECK_TIMEOUT_MS: '500',
         },
       });
-      adminToken = (await login(t, adminEmail, ADMIN_PASSWORD)).accessToken;
+      adminToken = await admin.signIn(t);
     });
     afterAll(async () => {
       await redis?.start();

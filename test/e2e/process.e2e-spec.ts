@@ -2,8 +2,8 @@ import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TEST_JWT_SECRET, workerDatabaseUrl } from '../support/app.js';
-import { type Child, freePort, spawnTs } from '../support/child-process.js';
+import { TEST_JWT_SECRET } from '../support/app.js';
+import { type Child, childAppEnv, freePort, spawnTs } from '../support/child-process.js';
 
 const children: Child[] = [];
 afterAll(() => {
@@ -52,13 +52,8 @@ describe('the server process', () => {
   it('on SIGTERM finishes the in-flight request and the running job, then exits 0', async () => {
     const port = await freePort();
     const child = spawnTs('test/support/child-app.ts', {
-      NODE_ENV: 'test',
+      ...(await childAppEnv('shutdown')),
       PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: await workerDatabaseUrl(),
-      JWT_SECRET: TEST_JWT_SECRET,
-      QUEUE_PREFIX: `shutdown-${randomUUID().slice(0, 8)}`,
       SHUTDOWN_TIMEOUT_MS: '20000',
       SHUTDOWN_DRAIN_MS: '300',
       DB_SLOW_QUERY_MS: '30',
@@ -141,13 +136,8 @@ describe('the server process', () => {
   it('on SIGTERM under keep-alive load, every request is answered: no reset, no 503', async () => {
     const port = await freePort();
     const child = spawnTs('test/support/child-app.ts', {
-      NODE_ENV: 'test',
+      ...(await childAppEnv('drain')),
       PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: await workerDatabaseUrl(),
-      JWT_SECRET: TEST_JWT_SECRET,
-      QUEUE_PREFIX: `drain-${randomUUID().slice(0, 8)}`,
       SHUTDOWN_DRAIN_MS: '1500',
     });
     children.push(child);
@@ -198,12 +188,7 @@ describe('the server process', () => {
 
   it('a worker killed mid-job: another worker takes the job back and completes it once', async () => {
     const env = {
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: await workerDatabaseUrl(),
-      JWT_SECRET: TEST_JWT_SECRET,
-      QUEUE_PREFIX: `crash-${randomUUID().slice(0, 8)}`,
+      ...(await childAppEnv('crash')),
       QUEUE_LOCK_DURATION_MS: '1000',
       QUEUE_STALLED_INTERVAL_MS: '500',
       SHUTDOWN_DRAIN_MS: '0',

@@ -1,7 +1,7 @@
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { rateLimitOf } from '../../src/core/rate-limit/app-throttler.guard.js';
+import { rateLimitOf } from '../../src/core/rate-limit/rate-limit.decorator.js';
 import {
   FAST_AUTH,
   type RegisteredUser,

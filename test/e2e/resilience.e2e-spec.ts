@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MailService } from '../../src/core/mail/mail.service.js';
-import { FAST_AUTH, login, uniqueEmail } from '../factories/user.factory.js';
+import { FAST_AUTH } from '../factories/user.factory.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
+import { bootstrapAdmin } from '../support/users.js';
 import { type SmtpServer, startSmtpServer } from '../support/smtp.js';
-
-const ADMIN_PASSWORD = 'the resilience drill admin passphrase';
 
 /**
  * The SMTP server goes away: the breaker opens after RESILIENCE_BREAKER_FAILURES consecutive
@@ -17,7 +16,7 @@ describe('circuit breaker on an outgoing dependency (SMTP)', () => {
   let port: number;
   let t: TestApp;
   let adminToken: string;
-  const adminEmail = uniqueEmail('breaker-admin');
+  const admin = bootstrapAdmin('breaker-admin');
 
   beforeAll(async () => {
     smtp = await startSmtpServer();
@@ -26,14 +25,13 @@ describe('circuit breaker on an outgoing dependency (SMTP)', () => {
       env: {
         ...FAST_AUTH,
         SMTP_URL: smtp.url,
-        ADMIN_EMAIL: adminEmail,
-        ADMIN_PASSWORD,
+        ...admin.env,
         MAIL_BACKOFF_MS: '400',
         RESILIENCE_BREAKER_FAILURES: '2',
         RESILIENCE_BREAKER_HALF_OPEN_MS: '300',
       },
     });
-    adminToken = (await login(t, adminEmail, ADMIN_PASSWORD)).accessToken;
+    adminToken = await admin.signIn(t);
   });
   afterAll(async () => {
     await t?.close();

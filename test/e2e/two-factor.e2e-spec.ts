@@ -2,7 +2,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totp } from '../../src/modules/auth/totp.js';
+import { totp, totpStep } from '../../src/modules/auth/totp.js';
 import {
   type RegisteredUser,
   registerUser,
@@ -17,6 +17,7 @@ const FAST_AUTH = {
   PUBLIC_URL: 'https://app.example.test',
 };
 const STEP_MS = 30_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('auth: TOTP two-factor authentication', () => {
   let smtp: SmtpServer;
@@ -66,11 +67,26 @@ describe('auth: TOTP two-factor authentication', () => {
     }
   };
 
+  /**
+   * A code of a later step than the last one handed out for this secret (a step is accepted
+   * once): now-1, now, now+1 give three per window. Near the end of a step it waits for the next
+   * one, so a code of step now-1 cannot fall out of the window on its way to the server.
+   */
+  const handedOut = new Map<string, number>();
+  const freshCode = async (secret: string): Promise<string> => {
+    const intoStep = Date.now() % STEP_MS;
+    if (intoStep > STEP_MS - 2_000) await sleep(STEP_MS - intoStep + 50);
+    const step = Math.max((handedOut.get(secret) ?? -1) + 1, totpStep() - 1);
+    if (step > totpStep() + 1) throw new Error('no fresh code left in this window');
+    handedOut.set(secret, step);
+    return totp(secret, step * STEP_MS);
+  };
+
   const enableFor = async (user: RegisteredUser) => {
     const setup = await post('2fa/setup', user.accessToken);
     expect(setup.statusCode, setup.body).toBe(200);
     const { secret } = setup.json() as { secret: string };
-    const enable = await post('2fa/enable', user.accessToken, { code: totp(secret) });
+    const enable = await post('2fa/enable', user.accessToken, { code: await freshCode(secret) });
     expect(enable.statusCode, enable.body).toBe(200);
     return { secret, backupCodes: enable.json().backupCodes as string[] };
   };
@@ -172,7 +188,7 @@ describe('auth: TOTP two-factor authentication', () => {
     expect(badPassword.statusCode).toBe(401);
     expect(badPassword.json().code).toBe('UNAUTHENTICATED');
 
-    const ok = await login(user.email, STRONG_PASSWORD, totp(secret));
+    const ok = await login(user.email, STRONG_PASSWORD, await freshCode(secret));
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json().accessToken).toEqual(expect.any(String));
 
@@ -181,11 +197,64 @@ describe('auth: TOTP two-factor authentication', () => {
       { variables: { input: { email: user.email, password: STRONG_PASSWORD } } },
     );
     expect(gqlMissing.json().errors[0].extensions.code).toBe('OTP_REQUIRED');
+    const otp = await freshCode(secret);
     const gqlOk = await t.gql(
       'mutation L($input: LoginInput!) { login(input: $input) { accessToken } }',
-      { variables: { input: { email: user.email, password: STRONG_PASSWORD, otp: totp(secret) } } },
+      { variables: { input: { email: user.email, password: STRONG_PASSWORD, otp } } },
     );
     expect(gqlOk.json().data.login.accessToken).toEqual(expect.any(String));
+  });
+
+  it('accepts a TOTP code once (RFC 6238 §5.2): a replay is a wrong code, on REST and GraphQL', async () => {
+    const user = await registerUser(t);
+    const { secret } = await enableFor(user);
+    const enableCode = totp(secret, handedOut.get(secret)! * STEP_MS);
+    const gqlLogin = (otp: string) =>
+      t.gql('mutation L($input: LoginInput!) { login(input: $input) { accessToken } }', {
+        variables: { input: { email: user.email, password: STRONG_PASSWORD, otp } },
+      });
+
+    // The code that turned two-factor on is spent already.
+    const afterEnable = await login(user.email, STRONG_PASSWORD, enableCode);
+    expect(afterEnable.statusCode).toBe(401);
+    expect(afterEnable.json().code).toBe('UNAUTHENTICATED');
+
+    const restCode = await freshCode(secret);
+    const first = await login(user.email, STRONG_PASSWORD, restCode);
+    expect(first.statusCode, first.body).toBe(200);
+    const again = await login(user.email, STRONG_PASSWORD, restCode);
+    expect(again.statusCode).toBe(401);
+    expect(again.json().code).toBe('UNAUTHENTICATED');
+    expect(again.body).not.toContain('accessToken');
+    const gqlReplay = await gqlLogin(restCode);
+    expect(gqlReplay.json().data).toBeNull();
+    expect(gqlReplay.json().errors[0].extensions.code).toBe('UNAUTHENTICATED');
+
+    const gqlCode = await freshCode(secret);
+    expect((await gqlLogin(gqlCode)).json().data.login.accessToken).toEqual(expect.any(String));
+    const gqlAgain = await gqlLogin(gqlCode);
+    expect(gqlAgain.json().errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect((await login(user.email, STRONG_PASSWORD, gqlCode)).statusCode).toBe(401);
+
+    // An older code of the window is refused too once a later one was accepted.
+    const disable = await post('2fa/disable', user.accessToken, {
+      password: STRONG_PASSWORD,
+      code: restCode,
+    });
+    expect(disable.statusCode).toBe(400);
+    expect(disable.json().errors[0].field).toBe('code');
+    expect((await state(user.id)).enabled_at).toBeInstanceOf(Date);
+  });
+
+  it('lets only one of two concurrent logins with the same code through', async () => {
+    const user = await registerUser(t);
+    const { secret } = await enableFor(user);
+    const code = await freshCode(secret);
+    const results = await Promise.all([
+      login(user.email, STRONG_PASSWORD, code),
+      login(user.email, STRONG_PASSWORD, code),
+    ]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 401]);
   });
 
   it('counts wrong codes towards the login lockout (AUTH_LOGIN_MAX_FAILURES, default 5)', async () => {
@@ -280,7 +349,7 @@ describe('auth: TOTP two-factor authentication', () => {
 
     const enable = await t.gql(
       'mutation E($code: String!) { enableTwoFactor(code: $code) { backupCodes } }',
-      { token: user.accessToken, variables: { code: totp(secret) } },
+      { token: user.accessToken, variables: { code: await freshCode(secret) } },
     );
     expect(enable.json().data.enableTwoFactor.backupCodes).toHaveLength(10);
     expect((await state(user.id)).enabled_at).toBeInstanceOf(Date);
@@ -296,7 +365,7 @@ describe('auth: TOTP two-factor authentication', () => {
 
     const disable = await t.gql(disableQuery, {
       token: user.accessToken,
-      variables: { input: { password: STRONG_PASSWORD, code: totp(secret) } },
+      variables: { input: { password: STRONG_PASSWORD, code: await freshCode(secret) } },
     });
     expect(disable.json().data.disableTwoFactor).toBe(true);
     expect((await state(user.id)).enabled_at).toBeNull();

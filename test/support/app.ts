@@ -20,24 +20,33 @@ export async function workerDatabaseUrl(): Promise<string> {
   return admin.toString();
 }
 
+export interface RestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  payload?: unknown;
+  headers?: Record<string, string>;
+  token?: string;
+}
+
+export interface GqlOptions {
+  variables?: Record<string, unknown>;
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+/** REST and GraphQL calls that all carry one access token. */
+export interface AuthenticatedClient {
+  rest(options: Omit<RestOptions, 'token'>): Promise<LightMyRequestResponse>;
+  gql(query: string, options?: Omit<GqlOptions, 'token'>): Promise<LightMyRequestResponse>;
+}
+
 export interface TestApp {
   app: NestFastifyApplication;
-  rest(options: {
-    method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-    url: string;
-    payload?: unknown;
-    headers?: Record<string, string>;
-    token?: string;
-  }): Promise<LightMyRequestResponse>;
-  gql(
-    query: string,
-    options?: {
-      variables?: Record<string, unknown>;
-      token?: string;
-      headers?: Record<string, string>;
-    },
-  ): Promise<LightMyRequestResponse>;
+  rest(options: RestOptions): Promise<LightMyRequestResponse>;
+  gql(query: string, options?: GqlOptions): Promise<LightMyRequestResponse>;
+  /** A signed access token for a user that need not exist (no database row). */
   tokenFor(user: { id?: string; roles?: string[] }): Promise<string>;
+  as(token: string): AuthenticatedClient;
   close(): Promise<void>;
 }
 
@@ -86,24 +95,31 @@ export async function bootApp(options: BootOptions = {}): Promise<TestApp> {
   const auth = (token?: string): Record<string, string> =>
     token ? { authorization: `Bearer ${token}` } : {};
 
+  const rest: TestApp['rest'] = ({ method = 'GET', url, payload, headers = {}, token }) =>
+    fastify.inject({
+      method,
+      url,
+      headers: { ...auth(token), ...headers },
+      ...(payload === undefined ? {} : { payload: payload as string | object }),
+    });
+  const gql: TestApp['gql'] = (query, { variables, token, headers = {} } = {}) =>
+    fastify.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json', ...auth(token), ...headers },
+      payload: { query, variables },
+    });
+
   return {
     app,
-    rest: ({ method = 'GET', url, payload, headers = {}, token }) =>
-      fastify.inject({
-        method,
-        url,
-        headers: { ...auth(token), ...headers },
-        ...(payload === undefined ? {} : { payload: payload as string | object }),
-      }),
-    gql: (query, { variables, token, headers = {} } = {}) =>
-      fastify.inject({
-        method: 'POST',
-        url: '/graphql',
-        headers: { 'content-type': 'application/json', ...auth(token), ...headers },
-        payload: { query, variables },
-      }),
+    rest,
+    gql,
     tokenFor: ({ id = randomUUID(), roles = ['user'] }) =>
       app.get(AccessTokenService).sign({ id, roles }),
+    as: (token) => ({
+      rest: (options) => rest({ ...options, token }),
+      gql: (query, options) => gql(query, { ...options, token }),
+    }),
     close: () => app.close(),
   };
 }

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import net from 'node:net';
-import { TEST_POOL_SIZES } from './app.js';
+import { TEST_JWT_SECRET, TEST_POOL_SIZES, workerDatabaseUrl } from './app.js';
 
 export interface Child {
   process: ChildProcess;
@@ -19,6 +20,21 @@ export function freePort(): Promise<number> {
     });
     server.once('error', reject);
   });
+}
+
+/**
+ * The environment of an app in a child process: the worker's database, the test JWT secret, its
+ * own queue prefix, info logs (the tests read its lines) on 127.0.0.1.
+ */
+export async function childAppEnv(queuePrefix: string): Promise<Record<string, string>> {
+  return {
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: await workerDatabaseUrl(),
+    JWT_SECRET: TEST_JWT_SECRET,
+    QUEUE_PREFIX: `${queuePrefix}-${randomUUID().slice(0, 8)}`,
+  };
 }
 
 /** Runs a TypeScript entry in a real Node process (SWC-compiled on the fly), collecting its output. */

@@ -18,7 +18,7 @@ import {
 } from './access-revocations.repository.js';
 import type { AuthUser } from './auth-user.js';
 
-// Tokens are checked against their own clock with this much tolerance (hs256.ts).
+// Tokens are checked against their own clock with this much tolerance (jwt-verifier.ts).
 const CLOCK_SKEW_MS = 60_000;
 const SWEEP_EVERY_MS = 60_000;
 const RECONNECT_MIN_MS = 500;

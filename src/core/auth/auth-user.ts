@@ -7,5 +7,3 @@ export interface AuthUser {
   /** The session (refresh-token family) the token was issued for (`sid`). */
   sessionId?: string;
 }
-
-export const isAdmin = (user: AuthUser): boolean => user.roles.includes('admin');

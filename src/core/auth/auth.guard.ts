@@ -6,11 +6,11 @@ import { RouteMetadataCache } from '../http/route-metadata-cache.js';
 import { AccessRevocationsService } from './access-revocations.service.js';
 import { AccessTokenService } from './access-token.service.js';
 import type { AuthUser } from './auth-user.js';
-import { PERMISSIONS_KEY } from './permissions.decorator.js';
-import { PermissionsService } from './permissions.service.js';
-import { IS_PUBLIC_KEY } from './public.decorator.js';
-import { ROLES_KEY } from './roles.decorator.js';
 import { bearerToken } from './bearer-token.js';
+import type { Permission } from './permissions.js';
+import { PERMISSIONS_KEY } from './permissions.decorator.js';
+import { forbidden, PermissionsService } from './permissions.service.js';
+import { IS_PUBLIC_KEY } from './public.decorator.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,13 +18,20 @@ declare module 'fastify' {
   }
 }
 
-/** Deny by default: every route needs a valid access token unless it is @Public(). */
+const allowedOrForbidden = (allowed: boolean): true => {
+  if (!allowed) throw forbidden();
+  return true;
+};
+
+/**
+ * Deny by default: every route needs a valid access token unless it is @Public(), and every
+ * permission its @Permissions(...) lists.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   private readonly routes: RouteMetadataCache<{
     isPublic: boolean;
-    roles: string[] | undefined;
-    required: string[] | undefined;
+    required: [Permission, ...Permission[]] | undefined;
   }>;
 
   constructor(
@@ -33,16 +40,21 @@ export class AuthGuard implements CanActivate {
     private readonly revocations: AccessRevocationsService,
     private readonly permissions: PermissionsService,
   ) {
-    this.routes = new RouteMetadataCache((targets) => ({
-      isPublic: Boolean(reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)),
-      roles: reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, targets),
-      required: reflector.getAllAndOverride<string[] | undefined>(PERMISSIONS_KEY, targets),
-    }));
+    this.routes = new RouteMetadataCache((targets) => {
+      const required = reflector.getAllAndOverride<Permission[] | undefined>(
+        PERMISSIONS_KEY,
+        targets,
+      );
+      return {
+        isPublic: Boolean(reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)),
+        required: required?.length ? (required as [Permission, ...Permission[]]) : undefined,
+      };
+    });
   }
 
-  /** Synchronous unless the route requires permissions (Nest awaits only a returned promise). */
+  /** Synchronous once the permission map is loaded (Nest awaits only a returned promise). */
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const { isPublic, roles, required } = this.routes.get(context);
+    const { isPublic, required } = this.routes.get(context);
     if (isPublic) return true;
 
     const request = getRequest(context);
@@ -54,17 +66,10 @@ export class AuthGuard implements CanActivate {
     request.user = user;
     request.appContext.userId = user.id;
 
-    if (roles?.length && !roles.some((role) => user.roles.includes(role))) {
-      throw new AppException('FORBIDDEN', 'You do not have permission to do this');
-    }
-    return required?.length ? this.checkPermissions(user.roles, required) : true;
-  }
-
-  private async checkPermissions(roles: string[], required: string[]): Promise<boolean> {
-    const granted = await this.permissions.forRoles(roles);
-    if (!required.every((permission) => granted.has(permission))) {
-      throw new AppException('FORBIDDEN', 'You do not have permission to do this');
-    }
-    return true;
+    if (!required) return true;
+    const allowed = this.permissions.can(user, ...required);
+    return typeof allowed === 'boolean'
+      ? allowedOrForbidden(allowed)
+      : allowed.then(allowedOrForbidden);
   }
 }

@@ -4,14 +4,20 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { AppException } from '../errors/app.exception.js';
+import type { AuthUser } from './auth-user.js';
+import type { Permission } from './permissions.js';
+import { PermissionsRepository } from './permissions.repository.js';
 
 const REFRESH_MS = 60_000;
 
+export const forbidden = (): AppException =>
+  new AppException('FORBIDDEN', 'You do not have permission to do this');
+
 /**
- * Permissions are data: the role → permissions map is read from `role_permissions` at start,
- * cached, and reloaded every minute (or on `refresh()`), so checking a caller costs no query.
+ * The one authorization check: a caller may do what any of its roles is granted. Permissions
+ * are data: the role → permissions map is read from the database at start, cached, and
+ * reloaded every minute (or on `refresh()`), so checking a caller costs no query.
  */
 @Injectable()
 export class PermissionsService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -21,7 +27,7 @@ export class PermissionsService implements OnApplicationBootstrap, OnModuleDestr
   private loaded = false;
   private timer?: NodeJS.Timeout;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly repository: PermissionsRepository) {}
 
   async onApplicationBootstrap(): Promise<void> {
     // A failed first load is retried by the timer and by the first check that needs the map.
@@ -48,6 +54,20 @@ export class PermissionsService implements OnApplicationBootstrap, OnModuleDestr
     return this.loading;
   }
 
+  /**
+   * Whether the caller holds every listed permission. Synchronous once the map is loaded (every
+   * request after start), so guards stay synchronous; a promise only before the first load.
+   */
+  can(user: AuthUser, ...permissions: [Permission, ...Permission[]]): boolean | Promise<boolean> {
+    if (!this.loaded) return this.refresh().then(() => this.holds(user.roles, permissions));
+    return this.holds(user.roles, permissions);
+  }
+
+  /** Throws 403 FORBIDDEN unless the caller holds every listed permission. */
+  async assert(user: AuthUser, ...permissions: [Permission, ...Permission[]]): Promise<void> {
+    if (!(await this.can(user, ...permissions))) throw forbidden();
+  }
+
   /** Every permission granted to any of the roles. */
   async forRoles(roles: readonly string[]): Promise<ReadonlySet<string>> {
     if (!this.loaded) await this.refresh();
@@ -57,15 +77,15 @@ export class PermissionsService implements OnApplicationBootstrap, OnModuleDestr
     return granted;
   }
 
-  private async load(): Promise<void> {
-    const rows: Array<{ role: string; permission: string }> = await this.dataSource.query(
-      `SELECT r.name AS role, p.name AS permission
-       FROM role_permissions rp
-       JOIN roles r ON r.id = rp.role_id
-       JOIN permissions p ON p.id = rp.permission_id`,
+  private holds(roles: readonly string[], permissions: readonly Permission[]): boolean {
+    return permissions.every((permission) =>
+      roles.some((role) => this.byRole.get(role)?.has(permission)),
     );
+  }
+
+  private async load(): Promise<void> {
     const next = new Map<string, Set<string>>();
-    for (const { role, permission } of rows) {
+    for (const { role, permission } of await this.repository.getAllGrants()) {
       let set = next.get(role);
       if (!set) next.set(role, (set = new Set()));
       set.add(permission);

@@ -1,3 +1,15 @@
+/** The audited fields of one record (never secrets), as its owning module reads them. */
+export type EntitySnapshot = Record<string, unknown>;
+
+/**
+ * A record before and after an action, attached by the module that owns it; the audit log
+ * keeps the fields that changed. A side that could not be read is null.
+ */
+export interface EntityChange {
+  before: EntitySnapshot | null;
+  after: EntitySnapshot | null;
+}
+
 /** Every domain event: its name and payload. Audit and notifications listen with @OnEvent(name). */
 export interface DomainEvents {
   'auth.registered': { userId: string; email: string };
@@ -16,11 +28,15 @@ export interface DomainEvents {
   'user.anonymised': { userId: string };
   'auth.2fa.enabled': { userId: string };
   'auth.2fa.disabled': { userId: string };
-  'user.banned': { userId: string; reason: string; until: string | null };
+  'user.banned': { userId: string; reason: string; until: string | null; change?: EntityChange };
+  /** An admin's ban was refused (no such user, own account, ...); `code` is the AppException code. */
+  'user.ban.failed': { userId: string; code: string };
   'user.unbanned': { userId: string };
   'user.role.assigned': { userId: string; role: string };
   'user.role.revoked': { userId: string; role: string };
-  'user.updated': { userId: string; fields: string[] };
+  'user.updated': { userId: string; fields: string[]; change?: EntityChange };
+  /** An admin's edit was refused; `code` is the AppException code. */
+  'user.update.failed': { userId: string; code: string };
   'file.uploaded': {
     fileId: string;
     ownerId: string;

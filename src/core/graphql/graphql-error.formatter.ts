@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { MercuriusContext } from 'mercurius';
 import { AppException } from '../errors/app.exception.js';
-import { ERROR_CODES } from '../errors/error-codes.js';
+import { ERROR_CODES, type FieldError } from '../errors/error-codes.js';
 import { fromFastifyError, isDependencyUnavailable } from '../errors/normalize-error.js';
 import { graphqlErrorsTotal } from '../observability/metrics.js';
 import { operationOf } from './graphql-metrics.hooks.js';
@@ -29,7 +29,10 @@ function expand(error: WithOriginal): WithOriginal[] {
   return Array.isArray(nested) ? (nested as WithOriginal[]) : [error];
 }
 
-function classify(error: WithOriginal, parentCode?: string): { code: string; message: string } {
+function classify(
+  error: WithOriginal,
+  parentCode?: string,
+): { code: string; message: string; errors?: FieldError[] } {
   const own = error.extensions?.code;
   if (typeof own === 'string') return { code: own, message: error.message };
   // Mercurius nests its own errors (e.g. the depth limit) inside a validation error.
@@ -47,8 +50,14 @@ function classify(error: WithOriginal, parentCode?: string): { code: string; mes
     return { code: 'GRAPHQL_VALIDATION_FAILED', message: error.message };
   }
   // Thrown before execution (e.g. a malformed multipart upload in a request hook).
+  // A field resolver's errors skip the exception filter: keep the fields it names here.
   if (error.originalError instanceof AppException) {
-    return { code: ERROR_CODES[error.originalError.code].graphqlCode, message: error.message };
+    const { errors } = error.originalError.details;
+    return {
+      code: ERROR_CODES[error.originalError.code].graphqlCode,
+      message: error.message,
+      ...(errors ? { errors } : {}),
+    };
   }
   // Raised while reading the request (body too large, malformed multipart): its 4xx code.
   const fastify = fromFastifyError(error.originalError);
@@ -80,7 +89,7 @@ export function formatGraphqlErrors(
   for (const outer of execution.errors as WithOriginal[]) {
     const parentCode = outer.originalError?.code;
     for (const error of expand(outer)) {
-      const { code, message } = classify(error, parentCode);
+      const { code, message, errors: fields } = classify(error, parentCode);
       if (code === 'INTERNAL' || code === 'SERVICE_UNAVAILABLE') {
         logger.error({ err: error.originalError ?? error, request_id: requestId }, 'GraphQL error');
       }
@@ -94,7 +103,7 @@ export function formatGraphqlErrors(
         message,
         ...(error.locations ? { locations: error.locations } : {}),
         ...(error.path ? { path: error.path } : {}),
-        extensions: { ...error.extensions, code, requestId },
+        extensions: { ...error.extensions, ...(fields ? { errors: fields } : {}), code, requestId },
       });
     }
     if (!execution.data && typeof outer.originalError?.statusCode === 'number') {

@@ -1,6 +1,7 @@
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
-import { Args, ID, Query, Resolver } from '@nestjs/graphql';
+import { Query, Resolver } from '@nestjs/graphql';
+import { UuidArg } from '../validation/uuid.js';
 import { JobStatusDto } from './job-status.dto.js';
 import { JobsService } from './jobs.service.js';
 
@@ -9,10 +10,7 @@ export class JobsResolver {
   constructor(private readonly jobs: JobsService) {}
 
   @Query(() => JobStatusDto, { description: "A background job's status, progress and result" })
-  job(
-    @CurrentUser() actor: AuthUser,
-    @Args('id', { type: () => ID }) id: string,
-  ): Promise<JobStatusDto> {
+  job(@CurrentUser() actor: AuthUser, @UuidArg('id') id: string): Promise<JobStatusDto> {
     return this.jobs.getStatus(actor, id);
   }
 }

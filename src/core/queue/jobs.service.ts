@@ -11,7 +11,8 @@ import { ModuleRef } from '@nestjs/core';
 import type { Job, JobsOptions, Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { queueConfig } from '../../config/queue.config.js';
-import { type AuthUser, isAdmin } from '../auth/auth-user.js';
+import type { AuthUser } from '../auth/auth-user.js';
+import { PermissionsService } from '../auth/permissions.service.js';
 import { AppException } from '../errors/app.exception.js';
 import { requestContext } from '../http/request-context.js';
 import { setQueueDepthSource } from '../observability/metrics.js';
@@ -50,6 +51,7 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly moduleRef: ModuleRef,
+    private readonly permissions: PermissionsService,
     @Inject(queueConfig.KEY) private readonly config: ConfigType<typeof queueConfig>,
   ) {}
 
@@ -111,7 +113,6 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Owner or admin only; anyone else gets the same 404 as for a job that does not exist. */
   /**
    * Registers (or updates) a repeating job, e.g. a daily cleanup; a failure is logged, not
    * thrown, so a scheduling hiccup never stops the process from starting.
@@ -134,10 +135,15 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /**
+   * The owner's job, or any job for a caller granted `jobs.read.any`; anyone else gets the same
+   * 404 as for a job that does not exist.
+   */
   async getStatus(actor: AuthUser, id: string): Promise<JobStatusDto> {
     const found = await this.find(id);
     const owner = (found?.job.data as JobEnvelope | undefined)?.meta?.userId;
-    if (!found || (owner !== actor.id && !isAdmin(actor))) {
+    const operator = await this.permissions.can(actor, 'jobs.read.any');
+    if (!found || (owner !== actor.id && !operator)) {
       throw new AppException('NOT_FOUND', 'Job not found');
     }
     // State first, then a fresh read: a job seen as finished then has its final attempts/result.
@@ -152,7 +158,7 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
       attempts: job.attemptsMade,
       result: job.returnvalue ?? undefined,
       // A worker's error message may name paths, hosts or SQL: only operators see it.
-      error: job.failedReason ? (isAdmin(actor) ? job.failedReason : JOB_FAILED) : undefined,
+      error: job.failedReason ? (operator ? job.failedReason : JOB_FAILED) : undefined,
       createdAt: new Date(job.timestamp),
       finishedAt: job.finishedOn ? new Date(job.finishedOn) : undefined,
     };

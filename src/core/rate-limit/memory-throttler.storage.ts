@@ -41,11 +41,6 @@ export class MemoryThrottlerStorage implements ThrottlerStorage {
     return this.record(window, now, false);
   }
 
-  /** Forgets a key's window and block (e.g. a successful login clears its failures). */
-  async reset(key: string, name: string): Promise<void> {
-    this.windows.delete(`${name}:${key}`);
-  }
-
   close(): void {
     clearInterval(this.sweeper);
   }

@@ -5,37 +5,58 @@ import { Redis } from 'ioredis';
 import { httpConfig } from '../../config/http.config.js';
 import { queueConfig } from '../../config/queue.config.js';
 import { GraphqlRateLimiter } from './graphql-rate-limiter.js';
+import { LockoutStore } from './lockout/lockout.store.js';
+import { MemoryLockoutStore } from './lockout/memory-lockout.store.js';
+import { RedisLockoutStore } from './lockout/redis-lockout.store.js';
 import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 
-/** Owns the store behind the limits (Redis when configured, else memory) and closes it. */
+/**
+ * Owns the stores behind the route limits and the login lockout (Redis when configured, one
+ * client for both, else memory) and closes them.
+ */
 @Injectable()
 export class RateLimitStorage implements OnApplicationShutdown {
   readonly store: RedisThrottlerStorage | MemoryThrottlerStorage;
+  readonly lockouts: LockoutStore;
 
   constructor(@Inject(queueConfig.KEY) queue: ConfigType<typeof queueConfig>) {
-    this.store = queue.redisUrl
-      ? new RedisThrottlerStorage(
-          // Offline: fail at once (the store then falls back), never queue commands until Redis
-          // returns — a login would wait for each of its counters.
-          new Redis(queue.redisUrl, {
-            maxRetriesPerRequest: 1,
-            connectTimeout: 2000,
-            commandTimeout: 1000,
-            enableOfflineQueue: false,
-          }),
-        )
-      : new MemoryThrottlerStorage();
+    if (!queue.redisUrl) {
+      this.store = new MemoryThrottlerStorage();
+      this.lockouts = new MemoryLockoutStore();
+      return;
+    }
+    // Offline: fail at once (the stores then fall back to memory), never queue commands until
+    // Redis returns — a login would wait for each of its counters.
+    const redis = new Redis(queue.redisUrl, {
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+      commandTimeout: 1000,
+      enableOfflineQueue: false,
+    });
+    this.store = new RedisThrottlerStorage(redis);
+    this.lockouts = new RedisLockoutStore(redis);
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.lockouts.close();
     await this.store.close();
   }
 }
 
-/** The store itself, for services with their own counters (login lockout). */
+/** The stores, and the login lockout's port (LockoutStore) for the auth module. */
 @Global()
-@Module({ providers: [RateLimitStorage], exports: [RateLimitStorage] })
+@Module({
+  providers: [
+    RateLimitStorage,
+    {
+      provide: LockoutStore,
+      inject: [RateLimitStorage],
+      useFactory: (storage: RateLimitStorage) => storage.lockouts,
+    },
+  ],
+  exports: [RateLimitStorage, LockoutStore],
+})
 export class RateLimitStorageModule {}
 
 @Module({

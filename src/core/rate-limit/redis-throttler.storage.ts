@@ -62,8 +62,8 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
         blockDuration,
       )) as [number, number, number, number];
     } catch (error) {
-      // An unreachable Redis must not take the API down, nor lift the limits (login lockout
-      // included): count in this instance's memory until Redis answers again.
+      // An unreachable Redis must not take the API down, nor lift the limits: count in this
+      // instance's memory until Redis answers again.
       this.warnUnavailable(error);
       return this.fallback.incrementSync(key, ttl, limit, blockDuration, throttlerName);
     }
@@ -74,15 +74,6 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
       isBlocked: blocked === 1,
       timeToBlockExpire: Math.max(0, Math.ceil(blockedFor / 1000)),
     };
-  }
-
-  /** Forgets a key's window and block (e.g. a successful login clears its failures). */
-  async reset(key: string, throttlerName: string): Promise<void> {
-    const base = `throttle:${throttlerName}:${key}`;
-    await this.fallback.reset(key, throttlerName);
-    await this.redis.del(`${base}:hits`, `${base}:block`).catch((error: unknown) => {
-      this.warnUnavailable(error);
-    });
   }
 
   async close(): Promise<void> {

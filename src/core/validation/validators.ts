@@ -1,24 +1,14 @@
-import {
-  applyDecorators,
-  type ArgumentMetadata,
-  Injectable,
-  type PipeTransform,
-} from '@nestjs/common';
+import { applyDecorators } from '@nestjs/common';
 import { Transform, Type } from 'class-transformer';
 import {
   IsEmail,
   IsObject,
   IsOptional,
   IsString,
-  isUUID,
-  IsUUID,
   MaxLength,
+  MinLength,
   ValidateNested,
 } from 'class-validator';
-import { AppException } from '../errors/app.exception.js';
-
-/** A UUID path or body value. */
-export const ValidateUUID = () => applyDecorators(IsUUID('all'));
 
 /** A bounded string; every string input has a size limit. */
 export const BoundedString = (max: number) => applyDecorators(IsString(), MaxLength(max));
@@ -41,17 +31,8 @@ export const Optional = () => applyDecorators(IsOptional());
 export const NestedObject = (type: () => new () => object) =>
   applyDecorators(IsObject(), ValidateNested(), Type(type));
 
-/**
- * A UUID route parameter or GraphQL argument, checked the same way on both transports: anything
- * else is 400 VALIDATION_FAILED naming the parameter, before a service or PostgreSQL sees it.
- */
-@Injectable()
-export class UuidPipe implements PipeTransform<unknown, string> {
-  transform(value: unknown, metadata: ArgumentMetadata): string {
-    if (typeof value === 'string' && isUUID(value, 'all')) return value;
-    const field = metadata.data ?? 'id';
-    throw new AppException('VALIDATION_FAILED', 'The request is not valid', {
-      errors: [{ field, message: `${field} must be a UUID` }],
-    });
-  }
-}
+/** An opaque token from a mailed link or a sign-in (refresh, verification, reset, email change). */
+export const OpaqueToken = () => applyDecorators(IsString(), MinLength(1), MaxLength(200));
+
+/** A password as typed: never empty, at most 128 characters; its strength is the service's rule. */
+export const PasswordString = () => applyDecorators(IsString(), MinLength(1), MaxLength(128));

@@ -1,5 +1,5 @@
 import type { EventMeta } from '../../core/events/domain-events.js';
-import type { AuditStatus } from './audit-writer.js';
+import type { AuditStatus } from './audit-log.entity.js';
 
 type Payload = Record<string, unknown>;
 
@@ -36,10 +36,12 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'auth.2fa.enabled': 'Enabled two-factor authentication',
   'auth.2fa.disabled': 'Disabled two-factor authentication',
   'user.banned': 'User banned',
+  'user.ban.failed': 'Ban refused',
   'user.unbanned': 'User unbanned',
   'user.role.assigned': 'Role assigned',
   'user.role.revoked': 'Role revoked',
   'user.updated': 'User edited by an admin',
+  'user.update.failed': 'Admin edit refused',
   'file.uploaded': 'Uploaded a file',
   'file.processed': 'File processed',
   'file.deleted': 'Deleted a file',
@@ -49,12 +51,16 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
 const FAILURES: Readonly<Record<string, (payload: Payload) => boolean>> = {
   'auth.login.failed': () => true,
   'auth.refresh.reused': () => true,
+  'user.ban.failed': () => true,
+  'user.update.failed': () => true,
   'file.processed': (payload) => payload.status === 'failed',
 };
 
 /** Extra description detail, from the payload. */
 const DETAILS: Readonly<Record<string, (payload: Payload) => string | undefined>> = {
   'auth.login.failed': (p) => (typeof p.email === 'string' ? `for ${p.email}` : undefined),
+  'user.ban.failed': (p) => (typeof p.code === 'string' ? `(${p.code})` : undefined),
+  'user.update.failed': (p) => (typeof p.code === 'string' ? `(${p.code})` : undefined),
   'file.uploaded': (p) => (typeof p.kind === 'string' ? `(${p.kind})` : undefined),
   'file.processed': (p) => (p.status === 'failed' ? '(failed)' : undefined),
 };

@@ -1,32 +1,37 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
-import { createReadStream, type ReadStream } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { exportsConfig } from '../../config/exports.config.js';
-import { exportExpiresAt, liveExportFile } from '../../core/exports/export-files.js';
-import { assertExportCompleted } from '../../core/exports/export-writes.js';
+import { Injectable } from '@nestjs/common';
+import type { ReadStream } from 'node:fs';
 import type { AuthUser } from '../../core/auth/auth-user.js';
-import { AppException } from '../../core/errors/app.exception.js';
-import type { JobEnvelope } from '../../core/queue/job-envelope.js';
+import { ExportsService } from '../../core/exports/exports.service.js';
 import { JobsService } from '../../core/queue/jobs.service.js';
+import { csvRow } from './audit-csv.js';
+import { AUDIT_EXPORT_JOB, AUDIT_QUEUE, type AuditExportPayload } from './audit.jobs.js';
+import { AuditRepository, EXPORT_COLUMNS } from './audit.repository.js';
+import type { AuditLogFilter } from './dto/audit.dto.js';
 import type { AuditLogExportInput, ExportFormat } from './dto/audit-export.dto.js';
 
-export const AUDIT_QUEUE = 'audit';
-export const AUDIT_EXPORT_JOB = 'audit-export';
-export const AUDIT_RETENTION_JOB = 'audit-retention';
+export const EXPORT_BATCH_SIZE = 1000;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export interface AuditExportResult {
+  downloadPath: string;
+  rows: number;
+  bytes: number;
+  expiresAt: string;
+}
 
-/** Queues audit log exports and serves the finished file to its requester only. */
+const formatOf = (payload: AuditExportPayload): ExportFormat =>
+  payload.format === 'csv' ? 'csv' : 'json';
+
+/** Audit log exports: queued, written as CSV or JSON, served to their requester only. */
 @Injectable()
 export class AuditExportService {
   constructor(
     private readonly jobs: JobsService,
-    @Inject(exportsConfig.KEY) private readonly config: ConfigType<typeof exportsConfig>,
+    private readonly exports: ExportsService,
+    private readonly repo: AuditRepository,
   ) {}
 
   request(actor: AuthUser, input: AuditLogExportInput): Promise<{ jobId: string }> {
-    return this.jobs.enqueue(
+    return this.jobs.enqueue<AuditExportPayload>(
       AUDIT_QUEUE,
       AUDIT_EXPORT_JOB,
       { format: input.format, filter: { ...(input.filter ?? {}) } },
@@ -34,34 +39,71 @@ export class AuditExportService {
     );
   }
 
-  file(userId: string, jobId: string, format: ExportFormat): string {
-    return join(resolve(this.config.dir), 'audit', userId, `${jobId}.${format}`);
-  }
-
-  /** When an export written at `mtimeMs` expires (EXPORT_TTL_HOURS later). */
-  expiresAt(mtimeMs: number): Date {
-    return exportExpiresAt(mtimeMs, this.config.ttlHours);
-  }
-
   async open(
     actor: AuthUser,
     jobId: string,
   ): Promise<{ stream: ReadStream; filename: string; size: number; type: string }> {
-    const notFound = () => new AppException('NOT_FOUND', 'Export not found');
-    if (!UUID.test(jobId)) throw notFound();
-    const job = await this.jobs.queue(AUDIT_QUEUE).getJob(jobId);
-    const data = job?.data as JobEnvelope<{ format?: ExportFormat }> | undefined;
-    if (!job || job.name !== AUDIT_EXPORT_JOB || data?.meta?.userId !== actor.id) throw notFound();
-    assertExportCompleted(await job.getState());
-    const format = data.payload.format === 'csv' ? 'csv' : 'json';
-    const path = this.file(actor.id, jobId, format);
-    const info = await liveExportFile(path, this.config.ttlHours);
-    if (!info) throw notFound();
+    const file = await this.exports.open<AuditExportPayload>(
+      actor.id,
+      { queue: AUDIT_QUEUE, name: AUDIT_EXPORT_JOB, id: jobId },
+      (payload) => this.file(actor.id, jobId, formatOf(payload)),
+    );
+    const format = formatOf(file.payload);
     return {
-      stream: createReadStream(path),
+      stream: file.stream,
       filename: `audit-export-${jobId}.${format}`,
-      size: info.size,
+      size: file.size,
       type: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json',
     };
+  }
+
+  /** Writes the export of job `jobId` for `owner`, reporting progress in percent. */
+  async write(
+    owner: string,
+    jobId: string,
+    payload: AuditExportPayload,
+    progress: (percent: number) => Promise<void>,
+  ): Promise<AuditExportResult> {
+    const format = formatOf(payload);
+    const counter = { rows: 0 };
+    const chunks = this.render(format, payload.filter ?? {}, counter, progress);
+    const written = await this.exports.write(this.file(owner, jobId, format), chunks);
+    await progress(100);
+    return {
+      downloadPath: `/api/v1/audit-logs/exports/${jobId}/download`,
+      rows: counter.rows,
+      bytes: written.bytes,
+      expiresAt: written.expiresAt.toISOString(),
+    };
+  }
+
+  private file(owner: string, jobId: string, format: ExportFormat): string {
+    return this.exports.file('audit', owner, `${jobId}.${format}`);
+  }
+
+  private async *render(
+    format: ExportFormat,
+    filter: AuditLogFilter,
+    counter: { rows: number },
+    progress: (percent: number) => Promise<void>,
+  ): AsyncGenerator<string> {
+    const total = await this.repo.countMatching(filter);
+    yield format === 'csv' ? csvRow([...EXPORT_COLUMNS]) : '[';
+    let after = '0';
+    for (;;) {
+      const rows = await this.repo.exportBatch(filter, after, EXPORT_BATCH_SIZE);
+      for (const row of rows) {
+        if (format === 'csv') {
+          yield csvRow(EXPORT_COLUMNS.map((c) => row[c]));
+        } else {
+          yield `${counter.rows === 0 ? '' : ','}\n${JSON.stringify(row)}`;
+        }
+        counter.rows++;
+      }
+      if (rows.length < EXPORT_BATCH_SIZE) break;
+      after = rows[rows.length - 1].id;
+      if (total > 0) await progress(Math.min(99, Math.floor((counter.rows / total) * 100)));
+    }
+    if (format === 'json') yield '\n]\n';
   }
 }

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { auditConfig } from '../../config/audit.config.js';
 import { auditEntriesDeletedTotal } from '../../core/observability/metrics.js';
+import { AuditRepository } from './audit.repository.js';
 
 export const RETENTION_BATCH_SIZE = 10_000;
 
@@ -16,14 +15,14 @@ export class AuditRetentionService {
   private readonly logger = new Logger(AuditRetentionService.name);
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly repo: AuditRepository,
     @Inject(auditConfig.KEY) private readonly config: ConfigType<typeof auditConfig>,
   ) {}
 
   async deleteExpired(batchSize = RETENTION_BATCH_SIZE): Promise<number> {
     let total = 0;
     for (;;) {
-      const deleted = await this.deleteBatch(batchSize);
+      const deleted = await this.repo.deleteOlderThan(this.config.retentionDays, batchSize);
       total += deleted;
       if (deleted < batchSize) break;
     }
@@ -33,19 +32,5 @@ export class AuditRetentionService {
       'Deleted expired audit entries',
     );
     return total;
-  }
-
-  /** One batch in its own short transaction, the only kind the append-only trigger lets delete. */
-  private deleteBatch(batchSize: number): Promise<number> {
-    return this.db.transaction(async (tx) => {
-      await tx.query(`SELECT set_config('audit.retention', 'on', true)`);
-      const result: [unknown[], number] = await tx.query(
-        `DELETE FROM audit_log WHERE id IN (
-           SELECT id FROM audit_log WHERE occurred_at < now() - make_interval(days => $1)
-           LIMIT $2)`,
-        [this.config.retentionDays, batchSize],
-      );
-      return result[1];
-    });
   }
 }

@@ -6,6 +6,7 @@ import {
   auditWriteFailuresTotal,
 } from '../../core/observability/metrics.js';
 import { auditEntriesLostTotal } from './audit.metrics.js';
+import { AuditRepository } from './audit.repository.js';
 import {
   type AuditEntry,
   AuditWriter,
@@ -43,7 +44,7 @@ describe('AuditWriter', () => {
   beforeEach(() => {
     vi.useFakeTimers();
     query = vi.fn().mockResolvedValue([]);
-    writer = new AuditWriter({ query } as unknown as DataSource);
+    writer = new AuditWriter(new AuditRepository({ query } as unknown as DataSource));
     vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
   });

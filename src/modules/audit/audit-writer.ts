@@ -1,14 +1,11 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import {
   auditEntriesWrittenTotal,
   auditWriteFailuresTotal,
 } from '../../core/observability/metrics.js';
+import type { ActorType, AuditStatus } from './audit-log.entity.js';
 import { auditEntriesLostTotal } from './audit.metrics.js';
-
-export type ActorType = 'user' | 'system' | 'api';
-export type AuditStatus = 'success' | 'failure';
+import { AuditRepository, type EncodedAuditRow } from './audit.repository.js';
 
 /** One row of audit_log, as written. */
 export interface AuditEntry {
@@ -31,12 +28,28 @@ export const FLUSH_INTERVAL_MS = 250;
 export const FLUSH_BATCH_SIZE = 500;
 /** Waits before the 2nd and 3rd insert attempt of a batch; then it is given up. */
 export const RETRY_DELAYS_MS = [100, 400] as const;
-const COLUMNS = 13;
 
 const cut = (value: string | null, max: number): string | null =>
   value === null ? null : value.slice(0, max);
 const json = (value: unknown): string | null =>
   value === undefined || value === null ? null : JSON.stringify(value);
+
+/** The row as stored: bounded to the column sizes, JSON encoded (throws on a circular value). */
+const encode = (e: AuditEntry): EncodedAuditRow => [
+  e.occurredAt,
+  e.actorId,
+  e.actorType,
+  e.action.slice(0, 100),
+  cut(e.entityType, 50),
+  cut(e.entityId, 100),
+  json(e.oldValues),
+  json(e.newValues),
+  cut(e.ip, 64),
+  cut(e.userAgent, 512),
+  cut(e.requestId, 128),
+  e.status,
+  cut(e.description, 1000),
+];
 
 /**
  * Buffers audit entries in memory and writes them with one multi-row INSERT every 250 ms or at
@@ -51,7 +64,7 @@ export class AuditWriter implements OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly repo: AuditRepository) {}
 
   write(entry: AuditEntry): void {
     this.buffer.push(entry);
@@ -96,34 +109,11 @@ export class AuditWriter implements OnModuleDestroy {
   }
 
   private async insertChunk(batch: AuditEntry[]): Promise<void> {
-    const params: unknown[] = [];
-    const rows = batch.map((e, i) => {
-      params.push(
-        e.occurredAt,
-        e.actorId,
-        e.actorType,
-        cut(e.action, 100),
-        cut(e.entityType, 50),
-        cut(e.entityId, 100),
-        json(e.oldValues),
-        json(e.newValues),
-        cut(e.ip, 64),
-        cut(e.userAgent, 512),
-        cut(e.requestId, 128),
-        e.status,
-        cut(e.description, 1000),
-      );
-      const p = (n: number) => `$${i * COLUMNS + n}`;
-      return `(${p(1)}::timestamptz, ${p(2)}::uuid, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}::jsonb,
-               ${p(8)}::jsonb, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)})`;
-    });
-    const sql = `INSERT INTO audit_log (occurred_at, actor_id, actor_type, action, entity_type,
-      entity_id, old_values, new_values, ip, user_agent, request_id, status, description)
-      VALUES ${rows.join(', ')}`;
+    const rows = batch.map(encode);
     const attempts = RETRY_DELAYS_MS.length + 1;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
-        await this.db.query(sql, params);
+        await this.repo.insertMany(rows);
         auditEntriesWrittenTotal.inc(batch.length);
         return;
       } catch (error) {

@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  Res,
-  StreamableFile,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../../core/auth/auth-user.js';
@@ -16,6 +6,7 @@ import { CurrentUser } from '../../core/auth/current-user.decorator.js';
 import { Permissions } from '../../core/auth/permissions.decorator.js';
 import { PageArgs } from '../../core/pagination/page.args.js';
 import type { Page } from '../../core/pagination/page.js';
+import { UuidParam } from '../../core/validation/uuid.js';
 import { type AuditLogDto, AuditLogPage, AuditLogQuery, UserActivityDto } from './dto/audit.dto.js';
 import { AuditLogExportInput } from './dto/audit-export.dto.js';
 import { AuditExportService } from './audit-export.service.js';
@@ -49,7 +40,7 @@ export class AuditController {
   @ApiOperation({ summary: 'Download a finished audit export (its requester only)' })
   async download(
     @CurrentUser() actor: AuthUser,
-    @Param('jobId') jobId: string,
+    @UuidParam('jobId') jobId: string,
   ): Promise<StreamableFile> {
     const file = await this.exports.open(actor, jobId);
     return new StreamableFile(file.stream, {
@@ -81,7 +72,7 @@ export class AuditController {
   @Permissions('audit.read')
   @ApiOperation({ summary: "A user's activity summary from the audit log" })
   @ApiOkResponse({ type: UserActivityDto })
-  activity(@Param('id') id: string): Promise<UserActivityDto> {
+  activity(@UuidParam('id') id: string): Promise<UserActivityDto> {
     return this.audit.activity(id);
   }
 }

@@ -125,4 +125,57 @@ describe('AuditListener mapping', () => {
     expect(entries).toHaveLength(1);
     expect(entries[0].newValues).toEqual({ userId: 'u-5', fields: ['bio'], token: '[REDACTED]' });
   });
+
+  it('records the changed fields of an attached change, and only the after side without before', () => {
+    const { listener, entries } = listen();
+    listener.record('user.banned', {
+      userId: 'u-6',
+      reason: 'spam',
+      until: null,
+      change: {
+        before: { bannedAt: null, banReason: null, email: 'a@example.com', token: 'x' },
+        after: {
+          bannedAt: '2026-01-01T00:00:00.000Z',
+          banReason: 'spam',
+          email: 'a@example.com',
+          token: 'y',
+        },
+      },
+      meta,
+    });
+    listener.record('user.updated', {
+      userId: 'u-7',
+      fields: ['bio'],
+      change: { before: null, after: { bio: 'new', email: 'b@example.com' } },
+      meta,
+    });
+    expect(entries).toHaveLength(2);
+    expect(entries[0]).toMatchObject({
+      action: 'user.banned',
+    });
+    // Redacted on both sides, the token no longer differs; the email never did.
+    expect(entries[0].oldValues).toEqual({ bannedAt: null, banReason: null });
+    expect(entries[0].newValues).toEqual({
+      bannedAt: '2026-01-01T00:00:00.000Z',
+      banReason: 'spam',
+    });
+    expect(entries[1]).toMatchObject({
+      oldValues: null,
+      newValues: { bio: 'new', email: 'b@example.com' },
+    });
+  });
+
+  it('records refused admin actions as failures with their code', () => {
+    const { listener, entries } = listen();
+    listener.record('user.ban.failed', { userId: 'u-8', code: 'NOT_FOUND', meta });
+    expect(entries).toMatchObject([
+      {
+        action: 'user.ban.failed',
+        entityType: 'user',
+        entityId: 'u-8',
+        status: 'failure',
+        description: 'Ban refused (NOT_FOUND)',
+      },
+    ]);
+  });
 });

@@ -1,13 +1,29 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import type { EventMeta } from '../../core/events/domain-events.js';
+import type { EntityChange, EventMeta } from '../../core/events/domain-events.js';
 import { redactDeep } from '../../core/observability/redact.js';
+import { changedValues } from './audit-diff.js';
 import { mapEvent } from './audit-event-map.js';
 import { AuditWriter } from './audit-writer.js';
 
-type AnyDomainEvent = Record<string, unknown> & { meta?: EventMeta };
+type Payload = Record<string, unknown>;
+type AnyDomainEvent = Payload & { meta?: EventMeta; change?: EntityChange };
 
-/** Records every domain event (auth.*, user.*, file.*) in the audit log. */
+/**
+ * Old and new values: with both sides of a change, only the changed fields; with the after side
+ * only, all of it as new values; without a change (or its after side), the payload as new values.
+ */
+function values(
+  payload: Payload,
+  change: EntityChange | undefined,
+): { old: unknown; new: unknown } {
+  if (!change?.after) return { old: null, new: redactDeep(payload) };
+  const after = redactDeep(change.after) as Payload;
+  if (!change.before) return { old: null, new: after };
+  return changedValues(redactDeep(change.before) as Payload, after);
+}
+
+/** Records every domain event (auth.*, user.*, file.*) in the audit log: one entry per event. */
 @Injectable()
 export class AuditListener implements OnModuleInit, OnModuleDestroy {
   constructor(
@@ -36,9 +52,10 @@ export class AuditListener implements OnModuleInit, OnModuleDestroy {
   /** Turns one domain event into an audit entry (see audit-event-map.ts). Never throws. */
   record(name: string, event: AnyDomainEvent): void {
     if (!event || typeof event !== 'object' || !event.meta) return;
-    const { meta, ...payload } = event;
+    const { meta, change, ...payload } = event;
     const mapped = mapEvent(name, payload, meta);
     if (!mapped) return;
+    const recorded = values(payload, change);
     this.writer.write({
       occurredAt: new Date(meta.occurredAt),
       actorId: mapped.actorId,
@@ -46,8 +63,8 @@ export class AuditListener implements OnModuleInit, OnModuleDestroy {
       action: name,
       entityType: mapped.entityType,
       entityId: mapped.entityId,
-      oldValues: null,
-      newValues: redactDeep(payload),
+      oldValues: recorded.old,
+      newValues: recorded.new,
       ip: meta.ip ?? null,
       userAgent: meta.userAgent ?? null,
       requestId: meta.requestId ?? null,

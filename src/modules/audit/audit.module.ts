@@ -1,40 +1,35 @@
-import { Global, Module } from '@nestjs/common';
-import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '../auth/auth.module.js';
 import { AuditController } from './audit.controller.js';
+import { AuditExportSection } from './audit.export-section.js';
 import { AuditListener } from './audit.listener.js';
+import { AuditRepository } from './audit.repository.js';
 import { AuditResolver } from './audit.resolver.js';
 import { AuditService } from './audit.service.js';
 import { AuditExportService } from './audit-export.service.js';
+import { AuditLogEntity } from './audit-log.entity.js';
 import { AuditRetentionService } from './audit-retention.service.js';
 import { AuditWriter } from './audit-writer.js';
 import { AuditWorker } from './audit.worker.js';
-import { AuditSnapshotRegistry } from './audit-snapshot.js';
-import { ExportExpiryService } from './export-expiry.service.js';
-import { UserAuditSnapshot } from './user-audit.snapshot.js';
 
 /**
- * The audit log: every domain event recorded in batches, searchable by admins and owners.
- * Global so that @Audited routes in any module can build their AuditInterceptor.
+ * The audit log: one entry per domain event, written in batches, searchable by admins and
+ * owners, exported as CSV or JSON; the user's own entries are a section of their GDPR archive.
  */
-@Global()
 @Module({
+  imports: [TypeOrmModule.forFeature([AuditLogEntity]), AuthModule],
   controllers: [AuditController],
   providers: [
+    AuditRepository,
     AuditWriter,
     AuditListener,
     AuditService,
     AuditResolver,
     AuditRetentionService,
     AuditExportService,
-    ExportExpiryService,
+    AuditExportSection,
     AuditWorker,
-    AuditSnapshotRegistry,
-    UserAuditSnapshot,
-    makeCounterProvider({
-      name: 'exports_expired_total',
-      help: 'Export files (GDPR archives, audit exports) deleted by the daily expiry job',
-    }),
   ],
-  exports: [AuditWriter, AuditSnapshotRegistry],
 })
 export class AuditModule {}

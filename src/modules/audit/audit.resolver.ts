@@ -1,20 +1,15 @@
-import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { CurrentUser } from '../../core/auth/current-user.decorator.js';
 import { Permissions } from '../../core/auth/permissions.decorator.js';
 import { PageArgs } from '../../core/pagination/page.args.js';
 import type { Page } from '../../core/pagination/page.js';
-import {
-  type AuditLogDto,
-  AuditLogFilter,
-  AuditLogPage,
-  UserActivityDto,
-} from './dto/audit.dto.js';
+import { UuidArg } from '../../core/validation/uuid.js';
+import { type AuditLogDto, AuditLogPage, AuditLogsArgs, UserActivityDto } from './dto/audit.dto.js';
 import { JobAcceptedDto } from '../auth/dto/account.inputs.js';
 import { AuditLogExportInput } from './dto/audit-export.dto.js';
 import { AuditExportService } from './audit-export.service.js';
 import { AuditService } from './audit.service.js';
-import { AUDIT_SORTS, DEFAULT_AUDIT_SORT } from './audit-cursor.js';
 
 @Resolver()
 export class AuditResolver {
@@ -34,17 +29,8 @@ export class AuditResolver {
 
   @Query(() => AuditLogPage, { description: 'Admin: search all audit entries, sorted by time' })
   @Permissions('audit.read')
-  auditLogs(
-    @Args('filter', { type: () => AuditLogFilter, nullable: true }) filter?: AuditLogFilter,
-    @Args('page', { type: () => PageArgs, nullable: true }) page?: PageArgs,
-    @Args('sort', {
-      type: () => String,
-      nullable: true,
-      description: `${AUDIT_SORTS.join(' or ')} (default ${DEFAULT_AUDIT_SORT}, newest first)`,
-    })
-    sort?: string,
-  ): Promise<Page<AuditLogDto>> {
-    return this.audit.search(filter ?? {}, page ?? {}, sort ?? undefined);
+  auditLogs(@Args() args: AuditLogsArgs): Promise<Page<AuditLogDto>> {
+    return this.audit.search(args.filter ?? {}, args.page ?? {}, args.sort ?? undefined);
   }
 
   @Query(() => AuditLogPage, { description: 'My own audit entries, newest first' })
@@ -57,7 +43,7 @@ export class AuditResolver {
 
   @Query(() => UserActivityDto, { description: "Admin: a user's activity summary" })
   @Permissions('audit.read')
-  userActivity(@Args('userId', { type: () => ID }) userId: string): Promise<UserActivityDto> {
+  userActivity(@UuidArg('userId') userId: string): Promise<UserActivityDto> {
     return this.audit.activity(userId);
   }
 }

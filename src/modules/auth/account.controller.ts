@@ -1,18 +1,9 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Res,
-  StreamableFile,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Res, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { CurrentUser } from '../../core/auth/current-user.decorator.js';
+import { UuidParam } from '../../core/validation/uuid.js';
 import { AccountService } from './account.service.js';
 import {
   ChangeEmailInput,
@@ -66,9 +57,12 @@ export class AccountController {
     await this.account.deleteAccount(actor, input);
   }
 
-  @Get('export')
+  @Post('export')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Export my data (GDPR) as a background job' })
+  @ApiOperation({
+    summary: 'Export my data (GDPR) as a background job',
+    description: 'Follow the job at the Location header; its result names the download path.',
+  })
   async exportMyData(
     @CurrentUser() actor: AuthUser,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -78,12 +72,26 @@ export class AccountController {
     return accepted;
   }
 
+  // The route /work/shared/API.md publishes; a job is started, so POST is the one to use.
+  @Get('export')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Export my data (GDPR) — deprecated spelling of POST /users/me/export',
+    deprecated: true,
+  })
+  exportMyDataByGet(
+    @CurrentUser() actor: AuthUser,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<JobAcceptedDto> {
+    return this.exportMyData(actor, reply);
+  }
+
   @Get('export/:jobId/download')
   @ApiProduces('application/json')
   @ApiOperation({ summary: 'Download the archive of my finished export job' })
   async downloadExport(
     @CurrentUser() actor: AuthUser,
-    @Param('jobId') jobId: string,
+    @UuidParam('jobId') jobId: string,
   ): Promise<StreamableFile> {
     const file = await this.account.openExport(actor, jobId);
     return new StreamableFile(file.stream, {

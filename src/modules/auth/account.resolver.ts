@@ -2,7 +2,12 @@ import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { CurrentUser } from '../../core/auth/current-user.decorator.js';
 import { AccountService } from './account.service.js';
-import { ChangeEmailInput, DeleteAccountInput, JobAcceptedDto } from './dto/account.inputs.js';
+import {
+  ChangeEmailInput,
+  ConfirmEmailChangeInput,
+  DeleteAccountInput,
+  JobAcceptedDto,
+} from './dto/account.inputs.js';
 
 @Resolver()
 export class AccountResolver {
@@ -22,9 +27,9 @@ export class AccountResolver {
   @Mutation(() => Boolean, { description: 'Confirm a change of email with the mailed token' })
   async confirmEmailChange(
     @CurrentUser() actor: AuthUser,
-    @Args('token') token: string,
+    @Args() input: ConfirmEmailChangeInput,
   ): Promise<boolean> {
-    await this.account.confirmEmailChange(actor, token);
+    await this.account.confirmEmailChange(actor, input.token);
     return true;
   }
 

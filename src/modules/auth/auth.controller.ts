@@ -1,11 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { CurrentUser } from '../../core/auth/current-user.decorator.js';
 import { Public } from '../../core/auth/public.decorator.js';
 import { Client, type ClientInfo } from '../../core/http/client-info.decorator.js';
 import { RateLimit } from '../../core/rate-limit/rate-limit.decorator.js';
-import { UuidPipe } from '../../core/validation/validators.js';
+import { UuidParam } from '../../core/validation/uuid.js';
 import { AuthService } from './auth.service.js';
 import { AuthPayloadDto, SessionDto } from './dto/auth-payload.dto.js';
 import {
@@ -112,10 +112,7 @@ export class AuthController {
   @Delete('sessions/:id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke one of my sessions' })
-  async revokeSession(
-    @CurrentUser() actor: AuthUser,
-    @Param('id', UuidPipe) id: string,
-  ): Promise<void> {
+  async revokeSession(@CurrentUser() actor: AuthUser, @UuidParam('id') id: string): Promise<void> {
     await this.sessions.revoke(actor, id);
   }
 

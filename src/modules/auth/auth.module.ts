@@ -5,6 +5,7 @@ import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import { AccountController } from './account.controller.js';
 import { AccountResolver } from './account.resolver.js';
 import { AccountService } from './account.service.js';
+import { AccountsRepository } from './accounts.repository.js';
 import { AccountsWorker } from './accounts.worker.js';
 import { AdminBootstrap } from './admin-bootstrap.js';
 import { AdminUsersController } from './admin/admin-users.controller.js';
@@ -16,6 +17,7 @@ import { AuthResolver } from './auth.resolver.js';
 import { AuthService } from './auth.service.js';
 import { LoginAttemptsService } from './login-attempts.service.js';
 import { PasswordService } from './password.service.js';
+import { RotatedRefreshTokenEntity } from './rotated-refresh-token.entity.js';
 import { SecurityAlertsListener } from './security-alerts.listener.js';
 import { SessionEntity } from './session.entity.js';
 import { SessionsRepository } from './sessions.repository.js';
@@ -23,17 +25,28 @@ import { SessionsService } from './sessions.service.js';
 import { TwoFactorController } from './two-factor.controller.js';
 import { TwoFactorRequiredGuard } from './two-factor-required.guard.js';
 import { TwoFactorResolver } from './two-factor.resolver.js';
+import { TwoFactorBackupCodeEntity } from './two-factor-backup-code.entity.js';
+import { TwoFactorRepository } from './two-factor.repository.js';
 import { TwoFactorService } from './two-factor.service.js';
 import { UserEntity } from './user.entity.js';
 import { UsersController } from './users.controller.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersResolver } from './users.resolver.js';
 import { UsersService } from './users.service.js';
+import { UserTokenEntity } from './user-token.entity.js';
 import { UserTokensRepository } from './user-tokens.repository.js';
 import { VerificationService } from './verification.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([UserEntity, SessionEntity])],
+  imports: [
+    TypeOrmModule.forFeature([
+      UserEntity,
+      SessionEntity,
+      RotatedRefreshTokenEntity,
+      UserTokenEntity,
+      TwoFactorBackupCodeEntity,
+    ]),
+  ],
   controllers: [
     AuthController,
     UsersController,
@@ -56,10 +69,12 @@ import { VerificationService } from './verification.service.js';
     VerificationService,
     SecurityAlertsListener,
     AccountService,
+    AccountsRepository,
     AccountsWorker,
     AccountResolver,
     LoginAttemptsService,
     TwoFactorService,
+    TwoFactorRepository,
     TwoFactorResolver,
     { provide: APP_GUARD, useClass: TwoFactorRequiredGuard },
     AuthResolver,
@@ -71,6 +86,6 @@ import { VerificationService } from './verification.service.js';
       labelNames: ['result'],
     }),
   ],
-  exports: [UsersService, PasswordService],
+  exports: [UsersService, PasswordService, AdminUsersService],
 })
 export class AuthModule {}

@@ -1,13 +1,21 @@
-import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { CurrentUser } from '../../core/auth/current-user.decorator.js';
 import { Public } from '../../core/auth/public.decorator.js';
 import { Client, type ClientInfo } from '../../core/http/client-info.decorator.js';
 import { RateLimit } from '../../core/rate-limit/rate-limit.decorator.js';
-import { UuidPipe } from '../../core/validation/validators.js';
+import { UuidArg } from '../../core/validation/uuid.js';
 import { AuthService } from './auth.service.js';
 import { AuthPayloadDto, SessionDto } from './dto/auth-payload.dto.js';
-import { LoginInput, RegisterInput, ResetPasswordInput } from './dto/auth.inputs.js';
+import {
+  ForgotPasswordInput,
+  LoginInput,
+  LogoutInput,
+  RefreshTokenArgs,
+  RegisterInput,
+  ResetPasswordInput,
+  VerifyEmailInput,
+} from './dto/auth.inputs.js';
 import { SessionsService } from './sessions.service.js';
 import { VerificationService } from './verification.service.js';
 
@@ -39,24 +47,21 @@ export class AuthResolver {
   @Public()
   @RateLimit('strict', { bucket: 'refresh' })
   @Mutation(() => AuthPayloadDto, { description: 'Rotate the refresh token' })
-  refreshToken(@Args('token') token: string): Promise<AuthPayloadDto> {
-    return this.auth.refresh(token);
+  refreshToken(@Args() args: RefreshTokenArgs): Promise<AuthPayloadDto> {
+    return this.auth.refresh(args.token);
   }
 
   @Mutation(() => Boolean, { description: "End the access token's session" })
-  async logout(
-    @CurrentUser() actor: AuthUser,
-    @Args('refreshToken', { nullable: true }) refreshToken?: string,
-  ): Promise<boolean> {
-    await this.auth.logout(actor, refreshToken);
+  async logout(@CurrentUser() actor: AuthUser, @Args() input: LogoutInput): Promise<boolean> {
+    await this.auth.logout(actor, input.refreshToken);
     return true;
   }
 
   @Public()
   @RateLimit('strict')
   @Mutation(() => Boolean, { description: 'Confirm the email address with the mailed token' })
-  async verifyEmail(@Args('token') token: string): Promise<boolean> {
-    await this.verification.verifyEmail(token);
+  async verifyEmail(@Args() input: VerifyEmailInput): Promise<boolean> {
+    await this.verification.verifyEmail(input.token);
     return true;
   }
 
@@ -74,8 +79,8 @@ export class AuthResolver {
   @Mutation(() => Boolean, {
     description: 'Mail a password reset link; always true, whether or not the account exists',
   })
-  async requestPasswordReset(@Args('email') email: string): Promise<boolean> {
-    await this.verification.requestPasswordReset(email);
+  async requestPasswordReset(@Args() input: ForgotPasswordInput): Promise<boolean> {
+    await this.verification.requestPasswordReset(input.email);
     return true;
   }
 
@@ -93,10 +98,7 @@ export class AuthResolver {
   }
 
   @Mutation(() => Boolean, { description: 'Revoke one of my sessions' })
-  async revokeSession(
-    @CurrentUser() actor: AuthUser,
-    @Args('id', { type: () => ID }, UuidPipe) id: string,
-  ): Promise<boolean> {
+  async revokeSession(@CurrentUser() actor: AuthUser, @UuidArg('id') id: string): Promise<boolean> {
     await this.sessionsService.revoke(actor, id);
     return true;
   }

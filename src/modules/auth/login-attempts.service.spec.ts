@@ -3,20 +3,19 @@ import type { Counter } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { authConfig } from '../../config/auth.config.js';
 import { AppException } from '../../core/errors/app.exception.js';
-import { MemoryThrottlerStorage } from '../../core/rate-limit/memory-throttler.storage.js';
-import type { RateLimitStorage } from '../../core/rate-limit/rate-limit.module.js';
+import { MemoryLockoutStore } from '../../core/rate-limit/lockout/memory-lockout.store.js';
 import { LoginAttemptsService } from './login-attempts.service.js';
 
 describe('LoginAttemptsService', () => {
-  let store: MemoryThrottlerStorage;
+  let store: MemoryLockoutStore;
   let service: LoginAttemptsService;
   const inc = vi.fn();
 
   beforeEach(() => {
     vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
-    store = new MemoryThrottlerStorage();
+    store = new MemoryLockoutStore();
     service = new LoginAttemptsService(
-      { store } as unknown as RateLimitStorage,
+      store,
       { loginMaxFailures: 3, loginFailureWindowSeconds: 60 } as ConfigType<typeof authConfig>,
       { inc } as unknown as Counter<'result'>,
     );

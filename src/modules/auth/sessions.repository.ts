@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type Repository } from 'typeorm';
 import { AccessRevocationsService } from '../../core/auth/access-revocations.service.js';
+import { RotatedRefreshTokenEntity } from './rotated-refresh-token.entity.js';
 import { SessionEntity } from './session.entity.js';
 
 export type SessionLookup =
@@ -13,6 +14,8 @@ export type SessionLookup =
 export class SessionsRepository {
   constructor(
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+    @InjectRepository(RotatedRefreshTokenEntity)
+    private readonly rotated: Repository<RotatedRefreshTokenEntity>,
     private readonly revocations: AccessRevocationsService,
   ) {}
 
@@ -24,27 +27,28 @@ export class SessionsRepository {
   async findByTokenHash(hash: string): Promise<SessionLookup> {
     const current = await this.sessions.findOne({ where: { refreshTokenHash: hash } });
     if (current) return { kind: 'current', session: current };
-    const rows: Array<{ session_id: string }> = await this.sessions.query(
-      'SELECT session_id FROM rotated_refresh_tokens WHERE token_hash = $1',
-      [hash],
-    );
-    const rotated = rows[0] && (await this.sessions.findOne({ where: { id: rows[0].session_id } }));
+    const token = await this.rotated.findOneBy({ tokenHash: hash });
+    const rotated = token && (await this.sessions.findOneBy({ id: token.sessionId }));
     return rotated ? { kind: 'rotated', session: rotated } : { kind: 'unknown' };
   }
 
   /** Swaps the current token for a new one, only if it is still current (no double spend). */
   async rotate(id: string, oldHash: string, newHash: string, expiresAt: Date): Promise<boolean> {
     return this.sessions.manager.transaction(async (tx) => {
-      const result: [unknown[], number] = await tx.query(
-        `UPDATE sessions SET refresh_token_hash = $3, expires_at = $4, last_used_at = now()
-         WHERE id = $1 AND refresh_token_hash = $2 AND revoked_at IS NULL`,
-        [id, oldHash, newHash, expiresAt],
-      );
-      if (result[1] !== 1) return false;
-      await tx.query(
-        'INSERT INTO rotated_refresh_tokens (token_hash, session_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-        [oldHash, id],
-      );
+      const { affected } = await tx
+        .createQueryBuilder()
+        .update(SessionEntity)
+        .set({ refreshTokenHash: newHash, expiresAt, lastUsedAt: () => 'now()' })
+        .where('id = :id AND refresh_token_hash = :oldHash AND revoked_at IS NULL', { id, oldHash })
+        .execute();
+      if (affected !== 1) return false;
+      await tx
+        .createQueryBuilder()
+        .insert()
+        .into(RotatedRefreshTokenEntity)
+        .values({ tokenHash: oldHash, sessionId: id })
+        .orIgnore()
+        .execute();
       return true;
     });
   }
@@ -77,22 +81,23 @@ export class SessionsRepository {
     keepId: string | undefined,
     reason: string,
   ): Promise<number> {
-    const [rows]: [Array<{ id: string }>, number] = await this.sessions.query(
-      `UPDATE sessions SET revoked_at = now(), revoked_reason = $3
-       WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2)
-       RETURNING id`,
-      [userId, keepId ?? null, reason],
-    );
+    const update = this.sessions
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: () => 'now()', revokedReason: reason })
+      .where('user_id = :userId AND revoked_at IS NULL', { userId })
+      .returning('id');
+    if (keepId) update.andWhere('id <> :keepId', { keepId });
+    const rows = (await update.execute()).raw as Array<{ id: string }>;
     await this.revocations.revokeSessions(rows.map((r) => r.id));
     return rows.length;
   }
 
-  async isActive(id: string): Promise<boolean> {
-    const rows = await this.sessions.query(
-      'SELECT 1 FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > now()',
-      [id],
-    );
-    return rows.length > 0;
+  isActive(id: string): Promise<boolean> {
+    return this.sessions
+      .createQueryBuilder('s')
+      .where('s.id = :id AND s.revoked_at IS NULL AND s.expires_at > now()', { id })
+      .getExists();
   }
 
   /**

@@ -5,6 +5,7 @@ import { Client, type ClientInfo } from '../../core/http/client-info.decorator.j
 import { RateLimit } from '../../core/rate-limit/rate-limit.decorator.js';
 import {
   DisableTwoFactorInput,
+  EnableTwoFactorInput,
   TwoFactorBackupCodesDto,
   TwoFactorSetupDto,
 } from './dto/two-factor.dto.js';
@@ -25,10 +26,10 @@ export class TwoFactorResolver {
   })
   enableTwoFactor(
     @CurrentUser() actor: AuthUser,
-    @Args('code') code: string,
+    @Args() input: EnableTwoFactorInput,
     @Client() client: ClientInfo,
   ): Promise<TwoFactorBackupCodesDto> {
-    return this.twoFactor.enable(actor, code, client);
+    return this.twoFactor.enable(actor, input.code, client);
   }
 
   @RateLimit('strict', { bucket: 'disable' })

@@ -1,8 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import { appConfig } from '../../config/app.config.js';
 import { securityConfig } from '../../config/security.config.js';
 import type { AuthUser } from '../../core/auth/auth-user.js';
@@ -13,16 +11,12 @@ import { MailService } from '../../core/mail/mail.service.js';
 import { sha256 } from './auth.service.js';
 import type { TwoFactorBackupCodesDto, TwoFactorSetupDto } from './dto/two-factor.dto.js';
 import { PasswordService } from './password.service.js';
-import { generateTotpSecret, otpauthUrl, verifyTotp } from './totp.js';
+import { acceptedTotpStep, generateTotpSecret, otpauthUrl } from './totp.js';
+import { type TwoFactorState, TwoFactorRepository } from './two-factor.repository.js';
+import { UsersRepository } from './users.repository.js';
 
 const BACKUP_CODES = 10;
 const DEV_FALLBACK_SECRET = 'nest-starter insecure development two-factor key';
-
-interface TwoFactorRow {
-  email: string;
-  two_factor_secret: string | null;
-  two_factor_enabled_at: Date | null;
-}
 
 /** What a login's second factor amounts to. */
 export type SecondFactor = 'off' | 'ok' | 'missing' | 'invalid';
@@ -46,7 +40,8 @@ export class TwoFactorService {
   private readonly key: Buffer;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly twoFactor: TwoFactorRepository,
+    private readonly users: UsersRepository,
     private readonly passwords: PasswordService,
     private readonly mail: MailService,
     private readonly events: EventBus,
@@ -59,17 +54,13 @@ export class TwoFactorService {
 
   /** A new pending secret (replacing any earlier pending one); enabled only by `enable`. */
   async setup(actor: AuthUser): Promise<TwoFactorSetupDto> {
-    const row = await this.state(actor.id);
-    if (row.two_factor_enabled_at) {
+    const state = await this.state(actor.id);
+    if (state.enabledAt) {
       throw new AppException('CONFLICT', 'Two-factor authentication is already on');
     }
     const secret = generateTotpSecret();
-    await this.db.query(
-      `UPDATE users SET two_factor_secret = $2, updated_at = now()
-       WHERE id = $1 AND two_factor_enabled_at IS NULL`,
-      [actor.id, this.encrypt(secret)],
-    );
-    return { otpauthUrl: otpauthUrl(this.app.name, row.email, secret), secret };
+    await this.twoFactor.savePendingSecret(actor.id, this.encrypt(secret));
+    return { otpauthUrl: otpauthUrl(this.app.name, state.email, secret), secret };
   }
 
   async enable(
@@ -77,36 +68,27 @@ export class TwoFactorService {
     code: string,
     client: ClientInfo,
   ): Promise<TwoFactorBackupCodesDto> {
-    const row = await this.state(actor.id);
-    if (row.two_factor_enabled_at) {
+    const state = await this.state(actor.id);
+    if (state.enabledAt) {
       throw new AppException('CONFLICT', 'Two-factor authentication is already on');
     }
-    if (!row.two_factor_secret) {
+    if (!state.secret) {
       throw new AppException('CONFLICT', 'Start with POST /auth/2fa/setup');
     }
-    if (!verifyTotp(this.decrypt(row.two_factor_secret), code.trim())) throw badCode();
+    const step = acceptedTotpStep(this.decrypt(state.secret), code.trim(), {
+      afterStep: state.lastStep,
+    });
+    if (step === undefined) throw badCode();
     const backupCodes = Array.from({ length: BACKUP_CODES }, () => {
       const hex = randomBytes(5).toString('hex');
       return `${hex.slice(0, 5)}-${hex.slice(5)}`;
     });
-    const enabled = await this.db.transaction(async (tx) => {
-      const [, count] = (await tx.query(
-        `UPDATE users SET two_factor_enabled_at = now(), updated_at = now()
-         WHERE id = $1 AND two_factor_enabled_at IS NULL AND two_factor_secret = $2`,
-        [actor.id, row.two_factor_secret],
-      )) as [unknown, number];
-      if (count !== 1) return false;
-      await tx.query('DELETE FROM two_factor_backup_codes WHERE user_id = $1', [actor.id]);
-      await tx.query(
-        `INSERT INTO two_factor_backup_codes (user_id, code_hash)
-         SELECT $1, unnest($2::text[])`,
-        [actor.id, backupCodes.map((c) => sha256(normalizeBackupCode(c)))],
-      );
-      return true;
-    });
-    if (!enabled) throw new AppException('CONFLICT', 'Two-factor authentication changed meanwhile');
+    const hashes = backupCodes.map((c) => sha256(normalizeBackupCode(c)));
+    if (!(await this.twoFactor.enable(actor.id, state.secret, step, hashes))) {
+      throw new AppException('CONFLICT', 'Two-factor authentication changed meanwhile');
+    }
     this.events.emit('auth.2fa.enabled', { userId: actor.id });
-    await this.alert(row.email, 'Two-factor authentication was turned on', client);
+    await this.alert(state.email, 'Two-factor authentication was turned on', client);
     return { backupCodes };
   }
 
@@ -116,72 +98,59 @@ export class TwoFactorService {
     input: { password: string; code: string },
     client: ClientInfo,
   ): Promise<void> {
-    const row = await this.state(actor.id);
-    if (!row.two_factor_enabled_at || !row.two_factor_secret) {
+    const state = await this.state(actor.id);
+    if (!state.enabledAt || !state.secret) {
       throw new AppException('CONFLICT', 'Two-factor authentication is not on');
     }
-    const hashes: Array<{ password_hash: string }> = await this.db.query(
-      'SELECT password_hash FROM users WHERE id = $1',
-      [actor.id],
-    );
-    if (!(await this.passwords.verify(hashes[0]?.password_hash, input.password))) {
+    const passwordHash = await this.users.getPasswordHash(actor.id);
+    if (!(await this.passwords.verify(passwordHash, input.password))) {
       throw new AppException('VALIDATION_FAILED', 'The password is incorrect', {
         errors: [{ field: 'password', message: 'password is incorrect' }],
       });
     }
-    if ((await this.check(actor.id, row.two_factor_secret, input.code)) !== 'ok') throw badCode();
-    await this.db.transaction(async (tx) => {
-      await tx.query(
-        `UPDATE users SET two_factor_secret = NULL, two_factor_enabled_at = NULL, updated_at = now()
-         WHERE id = $1`,
-        [actor.id],
-      );
-      await tx.query('DELETE FROM two_factor_backup_codes WHERE user_id = $1', [actor.id]);
-    });
+    if ((await this.check(actor.id, state, input.code)) !== 'ok') throw badCode();
+    await this.twoFactor.disable(actor.id);
     this.events.emit('auth.2fa.disabled', { userId: actor.id });
-    await this.alert(row.email, 'Two-factor authentication was turned off', client);
+    await this.alert(state.email, 'Two-factor authentication was turned off', client);
   }
 
   /** The second factor of a login whose password was right; a backup code is spent here. */
   async verifyLogin(userId: string, otp: string | undefined): Promise<SecondFactor> {
-    const row = await this.state(userId);
-    if (!row.two_factor_enabled_at || !row.two_factor_secret) return 'off';
+    const state = await this.state(userId);
+    if (!state.enabledAt || !state.secret) return 'off';
     if (!otp?.trim()) return 'missing';
-    return this.check(userId, row.two_factor_secret, otp);
+    return this.check(userId, state, otp);
   }
 
-  async isEnabled(userId: string): Promise<boolean> {
-    const rows: Array<{ on: boolean }> = await this.db.query(
-      'SELECT two_factor_enabled_at IS NOT NULL AS on FROM users WHERE id = $1',
-      [userId],
-    );
-    return rows[0]?.on === true;
+  isEnabled(userId: string): Promise<boolean> {
+    return this.twoFactor.isEnabled(userId);
   }
 
-  private async check(userId: string, encrypted: string, code: string): Promise<'ok' | 'invalid'> {
+  /** A replayed TOTP code (its step already accepted) is as invalid as a wrong one. */
+  private async check(
+    userId: string,
+    state: TwoFactorState,
+    code: string,
+  ): Promise<'ok' | 'invalid'> {
     const trimmed = code.trim();
     if (/^\d{6}$/.test(trimmed)) {
-      return verifyTotp(this.decrypt(encrypted), trimmed) ? 'ok' : 'invalid';
+      const step = acceptedTotpStep(this.decrypt(state.secret!), trimmed, {
+        afterStep: state.lastStep,
+      });
+      if (step === undefined) return 'invalid';
+      return (await this.twoFactor.claimTotpStep(userId, step)) ? 'ok' : 'invalid';
     }
-    const used: unknown[] = await this.db.query(
-      `UPDATE two_factor_backup_codes SET used_at = now()
-       WHERE id = (SELECT id FROM two_factor_backup_codes
-                   WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL LIMIT 1)
-         AND used_at IS NULL
-       RETURNING id`,
-      [userId, sha256(normalizeBackupCode(trimmed))],
+    const spent = await this.twoFactor.spendBackupCode(
+      userId,
+      sha256(normalizeBackupCode(trimmed)),
     );
-    return (used[0] as unknown[] | undefined)?.length ? 'ok' : 'invalid';
+    return spent ? 'ok' : 'invalid';
   }
 
-  private async state(userId: string): Promise<TwoFactorRow> {
-    const rows: TwoFactorRow[] = await this.db.query(
-      `SELECT email, two_factor_secret, two_factor_enabled_at FROM users
-       WHERE id = $1 AND deleted_at IS NULL`,
-      [userId],
-    );
-    if (!rows[0]) throw new AppException('NOT_FOUND', 'User not found');
-    return rows[0];
+  private async state(userId: string): Promise<TwoFactorState> {
+    const state = await this.twoFactor.getState(userId);
+    if (!state) throw new AppException('NOT_FOUND', 'User not found');
+    return state;
   }
 
   private async alert(email: string, event: string, client: ClientInfo): Promise<void> {

@@ -1,13 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { type EntityManager, IsNull, type Repository } from 'typeorm';
+import { UserTokenEntity, type UserTokenPurpose } from './user-token.entity.js';
+import { UserEntity } from './user.entity.js';
 
-export type UserTokenPurpose = 'verify_email' | 'reset_password' | 'change_email';
+export type { UserTokenPurpose };
+
+// Tokens of deleted users never work.
+const LIVE_USER = 'user_id IN (SELECT id FROM users WHERE deleted_at IS NULL)';
 
 /** Single-use account tokens, stored as SHA-256 hashes only. */
 @Injectable()
 export class UserTokensRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectRepository(UserTokenEntity) private readonly tokens: Repository<UserTokenEntity>,
+  ) {}
 
   /** Stores a new token; the user's older unused tokens of that purpose stop working. */
   async issue(
@@ -17,28 +24,28 @@ export class UserTokensRepository {
     expiresAt: Date,
     newEmail?: string,
   ): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await tx.query(
-        'DELETE FROM user_tokens WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL',
-        [userId, purpose],
-      );
-      await tx.query(
-        `INSERT INTO user_tokens (user_id, purpose, token_hash, expires_at, new_email)
-         VALUES ($1, $2, $3, $4, $5)`,
-        [userId, purpose, tokenHash, expiresAt, newEmail ?? null],
-      );
+    await this.tokens.manager.transaction(async (tx) => {
+      await tx.delete(UserTokenEntity, { userId, purpose, usedAt: IsNull() });
+      await tx.insert(UserTokenEntity, {
+        userId,
+        purpose,
+        tokenHash,
+        expiresAt,
+        newEmail: newEmail ?? null,
+      });
     });
   }
 
   /** The user a token belongs to, while it is unused, unexpired and its user not deleted. */
   async findUsable(tokenHash: string, purpose: UserTokenPurpose): Promise<string | undefined> {
-    const rows: Array<{ user_id: string }> = await this.db.query(
-      `SELECT t.user_id FROM user_tokens t JOIN users u ON u.id = t.user_id
-       WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL
-         AND t.expires_at > now() AND u.deleted_at IS NULL`,
-      [tokenHash, purpose],
-    );
-    return rows[0]?.user_id;
+    const row = await this.tokens
+      .createQueryBuilder('t')
+      .select('t.userId', 'userId')
+      .innerJoin(UserEntity, 'u', 'u.id = t.userId AND u.deletedAt IS NULL')
+      .where('t.tokenHash = :tokenHash AND t.purpose = :purpose', { tokenHash, purpose })
+      .andWhere('t.usedAt IS NULL AND t.expiresAt > now()')
+      .getRawOne<{ userId: string }>();
+    return row?.userId;
   }
 
   /**
@@ -52,21 +59,21 @@ export class UserTokensRepository {
     apply: (userId: string, tx: EntityManager, token: { newEmail: string | null }) => Promise<void>,
     forUser?: string,
   ): Promise<string | undefined> {
-    return this.db.transaction(async (tx) => {
-      // An UPDATE answers [rows, affected count] through the postgres driver.
-      const [rows]: [Array<{ user_id: string; new_email: string | null }>, number] = await tx.query(
-        `UPDATE user_tokens t SET used_at = now()
-         FROM users u
-         WHERE u.id = t.user_id AND u.deleted_at IS NULL
-           AND t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > now()
-           AND ($3::uuid IS NULL OR t.user_id = $3::uuid)
-         RETURNING t.user_id, t.new_email`,
-        [tokenHash, purpose, forUser ?? null],
-      );
-      const userId = rows[0]?.user_id;
-      if (!userId) return undefined;
-      await apply(userId, tx, { newEmail: rows[0]?.new_email ?? null });
-      return userId;
+    return this.tokens.manager.transaction(async (tx) => {
+      const update = tx
+        .createQueryBuilder()
+        .update(UserTokenEntity)
+        .set({ usedAt: () => 'now()' })
+        .where('token_hash = :tokenHash AND purpose = :purpose', { tokenHash, purpose })
+        .andWhere('used_at IS NULL AND expires_at > now()')
+        .andWhere(LIVE_USER)
+        .returning('user_id, new_email');
+      if (forUser) update.andWhere('user_id = :forUser', { forUser });
+      const { raw } = await update.execute();
+      const row = (raw as Array<{ user_id: string; new_email: string | null }>)[0];
+      if (!row) return undefined;
+      await apply(row.user_id, tx, { newEmail: row.new_email });
+      return row.user_id;
     });
   }
 }

@@ -4,7 +4,14 @@ import {
   Entity,
   PrimaryGeneratedColumn,
   UpdateDateColumn,
+  type ValueTransformer,
 } from 'typeorm';
+
+// pg answers bigint as a string; time steps stay far below 2^53.
+const bigintAsNumber: ValueTransformer = {
+  to: (value: number | null | undefined) => value,
+  from: (value: string | null) => (value === null ? null : Number(value)),
+};
 
 @Entity('users')
 export class UserEntity {
@@ -53,6 +60,20 @@ export class UserEntity {
   @Column({ type: 'timestamptz', nullable: true })
   deletedAt!: Date | null;
 
+  @Column({ type: 'varchar', length: 500, nullable: true, select: false })
+  deletionReason!: string | null;
+
+  /** AES-256-GCM encrypted (see TwoFactorService); pending until twoFactorEnabledAt is set. */
+  @Column({ type: 'text', nullable: true, select: false })
+  twoFactorSecret!: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true, select: false })
+  twoFactorEnabledAt!: Date | null;
+
+  /** The last TOTP time step accepted: later codes only (RFC 6238 §5.2). */
+  @Column({ type: 'bigint', nullable: true, select: false, transformer: bigintAsNumber })
+  totpLastStep!: number | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 
@@ -60,5 +81,8 @@ export class UserEntity {
   updatedAt!: Date;
 }
 
-/** A user as services see it: the row plus its role names. */
-export type UserWithRoles = UserEntity & { roles: string[] };
+/** Columns only their own repositories read (two-factor state, deletion details). */
+type InternalColumns = 'deletionReason' | 'twoFactorSecret' | 'twoFactorEnabledAt' | 'totpLastStep';
+
+/** A user as services see it: the profile row plus its role names. */
+export type UserWithRoles = Omit<UserEntity, InternalColumns> & { roles: string[] };

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import { type EntityManager, IsNull, type Repository } from 'typeorm';
 import { poolQuery } from '../../core/database/pool-query.js';
 import { preparedStatement } from '../../core/database/prepared-statement.js';
 import { UserEntity, type UserWithRoles } from './user.entity.js';
@@ -47,29 +47,31 @@ export class UsersRepository {
   }
 
   async getPasswordHash(id: string): Promise<string | undefined> {
-    const rows: Array<{ password_hash: string }> = await this.users.query(
-      'SELECT password_hash FROM users WHERE id = $1 AND deleted_at IS NULL',
-      [id],
-    );
-    return rows[0]?.password_hash;
+    const user = await this.users.findOne({
+      select: { id: true, passwordHash: true },
+      where: { id, deletedAt: IsNull() },
+    });
+    return user?.passwordHash;
   }
 
-  async emailOrUsernameTaken(email: string, username?: string): Promise<boolean> {
-    const rows = await this.users.query(
-      'SELECT 1 FROM users WHERE email = $1 OR ($2::citext IS NOT NULL AND username = $2) LIMIT 1',
-      [email, username ?? null],
-    );
-    return rows.length > 0;
+  /** Whether an account (deleted ones included) holds this email or username. */
+  emailOrUsernameTaken(email: string, username?: string): Promise<boolean> {
+    return this.users.exists({ where: [{ email }, ...(username ? [{ username }] : [])] });
   }
 
   /** Which of an email and a username belong to an account (deleted ones included). */
   async takenBy(email: string, username?: string): Promise<{ email: boolean; username: boolean }> {
-    const rows: Array<{ email: boolean | null; username: boolean | null }> = await this.users.query(
-      `SELECT bool_or(email = $1) AS email, bool_or(username = $2) AS username FROM users
-       WHERE email = $1 OR ($2::citext IS NOT NULL AND username = $2)`,
-      [email, username ?? null],
-    );
-    return { email: rows[0]?.email === true, username: rows[0]?.username === true };
+    const rows = await this.users.find({
+      select: { email: true, username: true },
+      where: [{ email }, ...(username ? [{ username }] : [])],
+    });
+    // citext: the database matched without case, so compare the same way here.
+    const same = (a: string | null, b?: string) =>
+      !!a && !!b && a.toLowerCase() === b.toLowerCase();
+    return {
+      email: rows.some((row) => same(row.email, email)),
+      username: rows.some((row) => same(row.username, username)),
+    };
   }
 
   /** Inserts the user with the `user` role; returns undefined when the email or username is taken. */
@@ -79,28 +81,103 @@ export class UsersRepository {
     passwordHash: string;
   }): Promise<UserWithRoles | undefined> {
     return this.users.manager.transaction(async (tx) => {
-      const inserted: Array<{ id: string }> = await tx.query(
-        `INSERT INTO users (email, username, password_hash) VALUES ($1, $2, $3)
-         ON CONFLICT DO NOTHING RETURNING id`,
-        [input.email, input.username ?? null, input.passwordHash],
-      );
-      if (!inserted[0]) return undefined;
-      await tx.query(
-        `INSERT INTO user_roles (user_id, role_id) SELECT $1, id FROM roles WHERE name = 'user'`,
-        [inserted[0].id],
-      );
-      const rows = await tx.query(`${WITH_ROLES} WHERE u.id = $1 GROUP BY u.id`, [inserted[0].id]);
+      const { raw } = await tx
+        .createQueryBuilder()
+        .insert()
+        .into(UserEntity)
+        .values({
+          email: input.email,
+          username: input.username ?? null,
+          passwordHash: input.passwordHash,
+        })
+        .orIgnore()
+        .returning('id')
+        .execute();
+      const id = (raw as Array<{ id: string }>)[0]?.id;
+      if (!id) return undefined;
+      await grantRoles(tx, id, ['user']);
+      const rows = await tx.query(`${WITH_ROLES} WHERE u.id = $1 GROUP BY u.id`, [id]);
       return hydrateUser(rows[0]);
     });
+  }
+
+  /** Creates the admin account or grants the admin role to an existing one (see ensureAdmin). */
+  ensureAdmin(email: string, passwordHash: string): Promise<EnsureAdminResult> {
+    return ensureAdminAccount(this.users.manager, email, passwordHash);
   }
 
   async updateProfile(id: string, fields: ProfileFields): Promise<void> {
     await this.users.update({ id }, fields);
   }
 
-  async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
-    await this.users.update({ id }, { passwordHash });
+  /** Inside the caller's transaction when `tx` is given (e.g. a consumed reset token). */
+  async updatePasswordHash(id: string, passwordHash: string, tx?: EntityManager): Promise<void> {
+    await (tx ?? this.users.manager).update(UserEntity, { id }, { passwordHash });
   }
+
+  /** Keeps the first verification time; inside the caller's transaction when `tx` is given. */
+  async markEmailVerified(id: string, tx?: EntityManager): Promise<void> {
+    await (tx ?? this.users.manager)
+      .createQueryBuilder()
+      .update(UserEntity)
+      .set({ emailVerifiedAt: () => 'COALESCE(email_verified_at, now())' })
+      .where('id = :id', { id })
+      .execute();
+  }
+
+  /** Points the user's avatar at `fileId`; answers the avatar it replaced (to be deleted). */
+  async setAvatar(userId: string, fileId: string): Promise<string | null> {
+    return this.users.manager.transaction(async (tx) => {
+      const previous = await tx.findOne(UserEntity, {
+        select: { id: true, avatarFileId: true },
+        where: { id: userId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      await tx.update(UserEntity, { id: userId }, { avatarFileId: fileId });
+      return previous?.avatarFileId ?? null;
+    });
+  }
+
+  /** Clears the avatar only while it still is `fileId` (a deleted or failed upload). */
+  async clearAvatarIf(userId: string, fileId: string): Promise<void> {
+    await this.users.update({ id: userId, avatarFileId: fileId }, { avatarFileId: null });
+  }
+}
+
+/** Grants roles by name; roles already held are kept. Returns how many were new. */
+async function grantRoles(tx: EntityManager, userId: string, roles: string[]): Promise<number> {
+  const granted: unknown[] = await tx.query(
+    `INSERT INTO user_roles (user_id, role_id)
+     SELECT $1, id FROM roles WHERE name = ANY($2::text[]) ON CONFLICT DO NOTHING RETURNING role_id`,
+    [userId, roles],
+  );
+  return granted.length;
+}
+
+export type EnsureAdminResult = 'created' | 'promoted' | 'unchanged';
+
+/**
+ * Raw SQL on purpose: the CLI runs this on a data source without entity metadata. Creates the
+ * account (email verified, roles user and admin) or grants the admin role to an existing one.
+ */
+export function ensureAdminAccount(
+  manager: EntityManager,
+  email: string,
+  passwordHash: string,
+): Promise<EnsureAdminResult> {
+  return manager.transaction(async (tx) => {
+    const inserted: Array<{ id: string }> = await tx.query(
+      `INSERT INTO users (email, password_hash, email_verified_at) VALUES ($1, $2, now())
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [email, passwordHash],
+    );
+    const existing: Array<{ id: string }> = inserted.length
+      ? inserted
+      : await tx.query('SELECT id FROM users WHERE email = $1', [email]);
+    const granted = await grantRoles(tx, existing[0]!.id, ['user', 'admin']);
+    if (inserted.length) return 'created';
+    return granted ? 'promoted' : 'unchanged';
+  });
 }
 
 /** A users row (with its `roles` array) as a plain object: no entity instantiation on hot reads. */

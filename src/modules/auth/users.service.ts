@@ -10,7 +10,7 @@ import { type ProfileFields, UsersRepository } from './users.repository.js';
 
 const PROFILE_FIELDS = ['firstName', 'lastName', 'bio', 'timezone', 'locale'] as const;
 
-/** The caller's own account: profile and password. */
+/** The caller's own account (profile, password), and the avatar pointer for the files module. */
 @Injectable()
 export class UsersService {
   constructor(
@@ -53,5 +53,15 @@ export class UsersService {
     await this.users.updatePasswordHash(actor.id, await this.passwords.hash(input.newPassword));
     await this.sessions.revokeAllExcept(actor.id, actor.sessionId, 'password_changed');
     this.events.emit('auth.password.changed', { userId: actor.id });
+  }
+
+  /** For the files module: the avatar is now `fileId`; answers the file it replaced, if any. */
+  setAvatar(userId: string, fileId: string): Promise<string | null> {
+    return this.users.setAvatar(userId, fileId);
+  }
+
+  /** For the files module: clears the avatar while it is still `fileId` (deleted or failed). */
+  clearAvatarIf(userId: string, fileId: string): Promise<void> {
+    return this.users.clearAvatarIf(userId, fileId);
   }
 }

@@ -64,12 +64,9 @@ export class VerificationService {
   }
 
   async verifyEmail(token: string): Promise<void> {
-    const userId = await this.tokens.consume(sha256(token), 'verify_email', async (id, tx) => {
-      await tx.query(
-        'UPDATE users SET email_verified_at = COALESCE(email_verified_at, now()), updated_at = now() WHERE id = $1',
-        [id],
-      );
-    });
+    const userId = await this.tokens.consume(sha256(token), 'verify_email', (id, tx) =>
+      this.users.markEmailVerified(id, tx),
+    );
     if (!userId) throw invalidToken();
     this.events.emit('auth.email.verified', { userId });
   }
@@ -103,12 +100,9 @@ export class VerificationService {
     if (!user) throw invalidToken();
     this.passwords.assertStrong(password, 'password', user.email);
     const passwordHash = await this.passwords.hash(password);
-    const userId = await this.tokens.consume(hash, 'reset_password', async (id, tx) => {
-      await tx.query('UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1', [
-        id,
-        passwordHash,
-      ]);
-    });
+    const userId = await this.tokens.consume(hash, 'reset_password', (id, tx) =>
+      this.users.updatePasswordHash(id, passwordHash, tx),
+    );
     if (!userId) throw invalidToken();
     await this.sessions.revokeAllExcept(userId, undefined, 'password_reset');
     this.events.emit('auth.password.reset', { userId });

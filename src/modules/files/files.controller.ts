@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -26,6 +15,7 @@ import { CurrentUser } from '../../core/auth/current-user.decorator.js';
 import { Public } from '../../core/auth/public.decorator.js';
 import { PageArgs } from '../../core/pagination/page.args.js';
 import type { Page } from '../../core/pagination/page.js';
+import { UuidParam } from '../../core/validation/uuid.js';
 import { FileDto, FileLinkDto, FilePage, StorageUsageDto } from './dto/file.dto.js';
 import {
   FileLinkInput,
@@ -108,7 +98,7 @@ export class FilesController {
   @Get('files/:id')
   @ApiOperation({ summary: "A file's metadata (owner or files.read.any)" })
   @ApiOkResponse({ type: FileDto })
-  get(@CurrentUser() actor: AuthUser, @Param('id') id: string): Promise<FileDto> {
+  get(@CurrentUser() actor: AuthUser, @UuidParam('id') id: string): Promise<FileDto> {
     return this.files.get(actor, id);
   }
 
@@ -117,7 +107,7 @@ export class FilesController {
   @ApiProduces('application/octet-stream')
   async content(
     @CurrentUser() actor: AuthUser,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<FastifyReply> {
@@ -129,7 +119,7 @@ export class FilesController {
   @ApiProduces('image/webp')
   async thumbnail(
     @CurrentUser() actor: AuthUser,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
     @Query() query: ThumbnailQuery,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
@@ -148,7 +138,7 @@ export class FilesController {
   @ApiCreatedResponse({ type: FileLinkDto })
   link(
     @CurrentUser() actor: AuthUser,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
     @Body() input: FileLinkInput,
   ): Promise<FileLinkDto> {
     return this.downloads.link(actor, id, 'original', input.expiresInSeconds);
@@ -159,7 +149,7 @@ export class FilesController {
   @ApiOperation({ summary: 'Download through a signed link (local storage; S3 links go to S3)' })
   @ApiProduces('application/octet-stream')
   async signed(
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
     @Query() query: SignedDownloadQuery,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
@@ -170,7 +160,7 @@ export class FilesController {
   @Delete('files/:id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a file (soft; the bytes are purged later)' })
-  async delete(@CurrentUser() actor: AuthUser, @Param('id') id: string): Promise<void> {
+  async delete(@CurrentUser() actor: AuthUser, @UuidParam('id') id: string): Promise<void> {
     await this.files.delete(actor, id);
   }
 }

@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
+import { AuthModule } from '../auth/auth.module.js';
 import { FileAccess } from './file-access.js';
 import { FileDownloadsService } from './file-downloads.service.js';
 import { FileEntity } from './file.entity.js';
 import { FilesCleanupService } from './files-cleanup.service.js';
 import { FilesController } from './files.controller.js';
+import { FilesExportSection } from './files.export-section.js';
 import { FilesListener } from './files.listener.js';
 import { FilesRepository } from './files.repository.js';
 import { FilesResolver } from './files.resolver.js';
@@ -17,7 +19,7 @@ import { STORAGE_DRIVER } from './storage/storage.driver.js';
 
 /** Uploads validated by content, local or S3 storage, thumbnails, signed downloads, cleanup. */
 @Module({
-  imports: [TypeOrmModule.forFeature([FileEntity])],
+  imports: [TypeOrmModule.forFeature([FileEntity]), AuthModule],
   controllers: [FilesController],
   providers: [
     storageProvider,
@@ -30,6 +32,7 @@ import { STORAGE_DRIVER } from './storage/storage.driver.js';
     FilesCleanupService,
     FilesWorker,
     FilesListener,
+    FilesExportSection,
     makeCounterProvider({
       name: 'files_uploaded_total',
       help: 'Files stored, by kind',

@@ -63,12 +63,8 @@ export class FilesRepository {
   /**
    * Inserts the file if the owner stays within `quotaBytes`; false otherwise. Uploads of one
    * owner are serialised by an advisory lock, so concurrent uploads cannot overshoot together.
-   * For an avatar, the user's avatar is switched and the previous avatar file soft-deleted.
    */
-  insertWithinQuota(
-    file: NewFile,
-    quotaBytes: number,
-  ): Promise<{ replaced: string | null } | false> {
+  insertWithinQuota(file: NewFile, quotaBytes: number): Promise<boolean> {
     return this.files.manager.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
         `files:${file.ownerId}`,
@@ -77,41 +73,17 @@ export class FilesRepository {
       if (usedBytes + file.size > quotaBytes) return false;
       const now = new Date();
       await tx.insert(FileEntity, { ...file, createdAt: now, updatedAt: now });
-      if (file.kind !== 'avatar') return { replaced: null };
-      const previous: Array<{ avatar_file_id: string | null }> = await tx.query(
-        'SELECT avatar_file_id FROM users WHERE id = $1 FOR UPDATE',
-        [file.ownerId],
-      );
-      const replaced = previous[0]?.avatar_file_id ?? null;
-      await tx.query('UPDATE users SET avatar_file_id = $2, updated_at = now() WHERE id = $1', [
-        file.ownerId,
-        file.id,
-      ]);
-      if (replaced) {
-        await tx.query(
-          'UPDATE files SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL',
-          [replaced],
-        );
-      }
-      return { replaced };
+      return true;
     });
   }
 
-  /** Soft delete; clears the owner's avatar when it was this file. False when already gone. */
-  softDelete(file: FileEntity): Promise<boolean> {
-    return this.files.manager.transaction(async (tx) => {
-      const [rows]: [Array<{ id: string }>, number] = await tx.query(
-        `UPDATE files SET deleted_at = now(), updated_at = now()
-         WHERE id = $1 AND deleted_at IS NULL RETURNING id`,
-        [file.id],
-      );
-      if (rows.length === 0) return false;
-      await tx.query(
-        'UPDATE users SET avatar_file_id = NULL, updated_at = now() WHERE id = $1 AND avatar_file_id = $2',
-        [file.ownerId, file.id],
-      );
-      return true;
-    });
+  /** Soft delete; false when already gone. */
+  async softDelete(id: string): Promise<boolean> {
+    const { affected } = await this.files.update(
+      { id, deletedAt: IsNull() },
+      { deletedAt: new Date(), updatedAt: new Date() },
+    );
+    return affected === 1;
   }
 
   /** Soft-deletes every live file of an owner (account deletion); returns their ids. */
@@ -137,14 +109,6 @@ export class FilesRepository {
     },
   ): Promise<void> {
     await this.files.update({ id }, { ...outcome, processedAt: new Date(), updatedAt: new Date() });
-  }
-
-  /** Clears the avatar if it still points at this (failed) file. */
-  async clearAvatar(ownerId: string, fileId: string): Promise<void> {
-    await this.files.query(
-      'UPDATE users SET avatar_file_id = NULL, updated_at = now() WHERE id = $1 AND avatar_file_id = $2',
-      [ownerId, fileId],
-    );
   }
 
   /** Deleted files whose objects are due for removal, oldest first. */

@@ -1,11 +1,12 @@
-import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { CurrentUser } from '../../core/auth/current-user.decorator.js';
 import { type FileUpload, GraphQLUpload } from '../../core/graphql/upload.scalar.js';
 import { PageArgs } from '../../core/pagination/page.args.js';
 import type { Page } from '../../core/pagination/page.js';
+import { UuidArg } from '../../core/validation/uuid.js';
 import { FileDto, FileLinkDto, FilePage, sourceOf, StorageUsageDto } from './dto/file.dto.js';
-import { FileLinkInput } from './dto/files.inputs.js';
+import { FileLinkInput, ThumbnailQuery } from './dto/files.inputs.js';
 import { FileDownloadsService } from './file-downloads.service.js';
 import { discard, FilesService, type UploadSource } from './files.service.js';
 import { parseUploadKind } from './multipart-upload.js';
@@ -55,10 +56,7 @@ export class FilesResolver {
   }
 
   @Query(() => FileDto, { description: "A file's metadata (owner or files.read.any)" })
-  file(
-    @CurrentUser() actor: AuthUser,
-    @Args('id', { type: () => ID }) id: string,
-  ): Promise<FileDto> {
+  file(@CurrentUser() actor: AuthUser, @UuidArg('id') id: string): Promise<FileDto> {
     return this.files.get(actor, id);
   }
 
@@ -70,17 +68,14 @@ export class FilesResolver {
   @Mutation(() => FileLinkDto, { description: 'A signed, expiring download link' })
   fileLink(
     @CurrentUser() actor: AuthUser,
-    @Args('id', { type: () => ID }) id: string,
+    @UuidArg('id') id: string,
     @Args('input', { type: () => FileLinkInput, nullable: true }) input?: FileLinkInput,
   ): Promise<FileLinkDto> {
     return this.downloads.link(actor, id, 'original', input?.expiresInSeconds);
   }
 
   @Mutation(() => Boolean, { description: 'Delete a file (soft)' })
-  async deleteFile(
-    @CurrentUser() actor: AuthUser,
-    @Args('id', { type: () => ID }) id: string,
-  ): Promise<boolean> {
+  async deleteFile(@CurrentUser() actor: AuthUser, @UuidArg('id') id: string): Promise<boolean> {
     await this.files.delete(actor, id);
     return true;
   }
@@ -98,11 +93,11 @@ export class FilesResolver {
   })
   async thumbnailUrl(
     @Parent() file: FileDto,
-    @Args('size', { type: () => Int, nullable: true, defaultValue: 256 }) size: number,
+    @Args() { size }: ThumbnailQuery,
   ): Promise<string | null> {
     const source = sourceOf(file);
     if (!source?.hasThumbnails) return null;
-    const variant = size <= 64 ? 'thumb-64' : 'thumb-256';
+    const variant = size === 64 ? 'thumb-64' : 'thumb-256';
     return (await this.downloads.linkFor(source, variant, this.downloads.ttl)).url;
   }
 }

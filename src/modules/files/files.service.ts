@@ -11,6 +11,7 @@ import { decodeCursor, encodeCursor, isTimestampKey } from '../../core/paginatio
 import { DEFAULT_PAGE_LIMIT } from '../../core/pagination/page.args.js';
 import { type Page, toPage } from '../../core/pagination/page.js';
 import { JobsService } from '../../core/queue/jobs.service.js';
+import { UsersService } from '../auth/users.service.js';
 import { ByteLimit } from './byte-limit.js';
 import { type FileDto, type StorageUsageDto, toFileDto } from './dto/file.dto.js';
 import { FileAccess } from './file-access.js';
@@ -41,6 +42,7 @@ export class FilesService {
 
   constructor(
     private readonly files: FilesRepository,
+    private readonly users: UsersService,
     private readonly access: FileAccess,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     private readonly jobs: JobsService,
@@ -85,17 +87,17 @@ export class FilesService {
       size: content.size,
       sha256: content.sha256,
     };
-    let replaced: string | null;
     try {
-      const inserted = await this.files.insertWithinQuota(file, this.config.userQuotaBytes);
-      if (!inserted) throw quotaExceeded();
-      replaced = inserted.replaced;
+      if (!(await this.files.insertWithinQuota(file, this.config.userQuotaBytes))) {
+        throw quotaExceeded();
+      }
     } catch (error) {
       await this.storage.delete(key).catch((err: unknown) => {
         this.logger.warn({ err, key }, 'Could not remove the object of a refused upload');
       });
       throw this.uploadError(kind, error);
     }
+    const replaced = kind === 'avatar' ? await this.switchAvatar(actor.id, id) : null;
     this.uploaded.inc({ kind });
     this.logger.log(
       { fileId: id, kind, mimeType: file.mimeType, size: file.size },
@@ -141,7 +143,9 @@ export class FilesService {
 
   async delete(actor: AuthUser, id: string): Promise<void> {
     const file = await this.access.deletable(actor, id);
-    if (!(await this.files.softDelete(file))) throw new AppException('NOT_FOUND', 'File not found');
+    if (!(await this.files.softDelete(file.id)))
+      throw new AppException('NOT_FOUND', 'File not found');
+    if (file.kind === 'avatar') await this.users.clearAvatarIf(file.ownerId, file.id);
     this.logger.log({ fileId: id, ownerId: file.ownerId }, 'File deleted');
     this.events.emit('file.deleted', { fileId: id, ownerId: file.ownerId });
   }
@@ -160,6 +164,24 @@ export class FilesService {
     const ids = await this.files.softDeleteAllOf(ownerId);
     for (const fileId of ids) this.events.emit('file.deleted', { fileId, ownerId });
     return ids.length;
+  }
+
+  /**
+   * The user's avatar lives on `users`, which auth owns: it switches it and answers the file it
+   * replaced, soft-deleted here. A failed switch takes the new file back out.
+   */
+  private async switchAvatar(userId: string, fileId: string): Promise<string | null> {
+    let replaced: string | null;
+    try {
+      replaced = await this.users.setAvatar(userId, fileId);
+    } catch (error) {
+      await this.files.softDelete(fileId).catch((err: unknown) => {
+        this.logger.warn({ err, fileId }, 'Could not withdraw an avatar that was not set');
+      });
+      throw error;
+    }
+    if (replaced && replaced !== fileId) await this.files.softDelete(replaced);
+    return replaced;
   }
 
   private async remainingQuota(ownerId: string): Promise<number> {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { Readable } from 'node:stream';
 import { EventBus } from '../../core/events/event-bus.js';
+import { UsersService } from '../auth/users.service.js';
 import type { FileEntity } from './file.entity.js';
 import { thumbnailKey } from './file-keys.js';
 import { FilesRepository } from './files.repository.js';
@@ -15,6 +16,7 @@ export class ImageProcessingService {
 
   constructor(
     private readonly files: FilesRepository,
+    private readonly users: UsersService,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     private readonly events: EventBus,
   ) {}
@@ -63,7 +65,7 @@ export class ImageProcessingService {
       status: 'failed',
       failureReason: error.message.slice(0, 200),
     });
-    if (file.kind === 'avatar') await this.files.clearAvatar(file.ownerId, file.id);
+    if (file.kind === 'avatar') await this.users.clearAvatarIf(file.ownerId, file.id);
     this.logger.warn({ fileId: file.id, err: error }, 'Image processing failed');
     this.events.emit('file.processed', {
       fileId: file.id,

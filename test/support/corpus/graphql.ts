@@ -153,7 +153,7 @@ export function printLiteral(value: unknown, type?: GraphQLInputType): string {
   return out.join('');
 }
 
-interface GqlGen extends GenContext {
+export interface GqlGen extends GenContext {
   /** REST body schemas by class name: the same input classes back both transports. */
   hints: Record<string, JsonSchema>;
   /** The sort this case uses: plausible `sort` arguments and forged cursors agree on it. */
@@ -162,9 +162,9 @@ interface GqlGen extends GenContext {
   sortArg: boolean;
 }
 
-const SORTS = ['-createdAt', 'createdAt', 'email', '-email', '-occurredAt', 'occurredAt'];
+export const SORTS = ['-createdAt', 'createdAt', 'email', '-email', '-occurredAt', 'occurredAt'];
 
-function plausibleInput(
+export function plausibleInput(
   type: GraphQLInputType,
   ctx: GqlGen,
   name: string,
@@ -225,7 +225,7 @@ function plausibleInput(
   return null;
 }
 
-type Leaf = { path: Array<string | number>; type?: GraphQLInputType };
+export type Leaf = { path: Array<string | number>; type?: GraphQLInputType };
 
 /** Every position in `vars` with the input type declared for it (when known). */
 function leaves(
@@ -250,7 +250,7 @@ function leaves(
   return out;
 }
 
-function setAt(
+export function setAt(
   root: Record<string, unknown>,
   path: Leaf['path'],
   value: unknown,
@@ -270,7 +270,7 @@ function setAt(
     });
 }
 
-const namedOf = (type?: GraphQLInputType) => (type ? getNamedType(type).name : undefined);
+export const namedOf = (type?: GraphQLInputType) => (type ? getNamedType(type).name : undefined);
 
 type GqlMutation = (vars: Record<string, unknown>, leaf: Leaf, ctx: GqlGen) => string;
 

@@ -94,7 +94,7 @@ function sortValues(operation: OpenApiOperation): string[] {
  * Sort tags a cursor may carry: the one this case sorts by (so a forged cursor passes the sort
  * check and reaches the keyset query), the API's other spellings, and a near miss.
  */
-function sortTagsFor(sort: string | undefined): string[] {
+export function sortTagsFor(sort: string | undefined): string[] {
   const own = sort ? [sort, sort, `audit:${sort}`] : [];
   return [...own, 'files', 'audit:-occurredAt', 'audit:occurredAt', 'x'];
 }
@@ -106,7 +106,7 @@ function plausibleHeader(ctx: GenContext, name: string): string {
   return `corpus_${ctx.rng.alnum(12)}`;
 }
 
-function plausiblePath(ctx: GenContext, param: OpenApiParameter): string {
+export function plausiblePath(ctx: GenContext, param: OpenApiParameter): string {
   if (/id$/i.test(param.name)) return pickTargetId(ctx);
   if (param.name === 'role') return ctx.rng.pick(['user', 'admin', 'support', 'nope']);
   return plausibleString(ctx, param.name, param.schema);

@@ -236,3 +236,52 @@ export function report(seed: number, offenders: Offender[]): string {
     ...lines,
   ].join('\n');
 }
+
+/** Whether a reported field error is about `field` (`filter.actorId` names `input.filter.actorId`). */
+const names = (fields: string[], field: string) =>
+  fields.some((f) => f === field || field.endsWith(`.${f}`));
+
+type ContractProblem = { code?: string; requestId?: string; errors?: Array<{ field?: string }> };
+type ContractGqlError = { extensions?: ContractProblem };
+
+/**
+ * The contract walk's verdict: REST answers 400 VALIDATION_FAILED, GraphQL BAD_USER_INPUT, and
+ * either names `field` among its field errors. Anything else (a 404, a 500, `true`) is bad.
+ */
+export function judgeContract(
+  kind: 'rest' | 'graphql',
+  res: LightMyRequestResponse,
+  field: string,
+): { bad: boolean; code: string; requestId: string } {
+  const body = parse(res);
+  const headerId = String(res.headers['x-request-id'] ?? '');
+  const fieldsOf = (p?: ContractProblem) => (p?.errors ?? []).map((e) => String(e.field));
+  if (kind === 'rest') {
+    const problem = (body ?? {}) as ContractProblem;
+    const fields = fieldsOf(problem);
+    return {
+      bad: res.statusCode !== 400 || problem.code !== 'VALIDATION_FAILED' || !names(fields, field),
+      code: `${problem.code ?? '-'} fields=[${fields.join(',')}]`,
+      requestId: problem.requestId ?? headerId,
+    };
+  }
+  const errors = ((body ?? {}) as { errors?: ContractGqlError[] }).errors ?? [];
+  const refused = errors.find(
+    (e) => e.extensions?.code === 'BAD_USER_INPUT' && names(fieldsOf(e.extensions), field),
+  );
+  const first = refused ?? errors[0];
+  return {
+    bad: res.statusCode >= 500 || refused === undefined || errors.length !== 1,
+    code: first
+      ? `${first.extensions?.code ?? '-'} fields=[${fieldsOf(first.extensions).join(',')}]`
+      : 'ok (no error)',
+    requestId: first?.extensions?.requestId ?? headerId,
+  };
+}
+
+export function contractReport(seed: number, offenders: Offender[]): string {
+  return report(seed, offenders).replace(
+    'response(s) were 5xx or INTERNAL.',
+    'malformed input(s) were not refused as invalid input naming the field (REST 400 VALIDATION_FAILED, GraphQL BAD_USER_INPUT).',
+  );
+}

@@ -241,3 +241,22 @@ export function summarize(value: unknown, max = 160): string {
   if (text === undefined) text = String(value);
   return text.length > max ? `${text.slice(0, max)}…(${text.length})` : text;
 }
+
+/** The contract walk: where a UUID belongs, none of these is one (PostgreSQL reads the last). */
+export const MALFORMED_IDS: readonly string[] = [
+  'not-a-uuid',
+  '12345',
+  '6f1c2a9e-8d2b-4c3a-9e1f-2a3b4c5d6e7f0',
+  '6f1c2a9e8d2b4c3a9e1f2a3b4c5d6e7f',
+];
+
+/** Cursors no list ever issued: not base64url, not an array, a sort no list uses, too long. */
+export const MALFORMED_CURSORS: readonly string[] = [
+  '!!!',
+  b64('x'),
+  b64(['no-such-sort', '2026-01-02T03:04:05.123456Z', '6f1c2a9e-8d2b-4c3a-9e1f-2a3b4c5d6e7f']),
+  'A'.repeat(501),
+];
+
+/** A string no bound lets through: one past the declared maximum, or past any the API uses. */
+export const overLong = (maxLength?: number): string => 'x'.repeat((maxLength ?? 10_000) + 1);

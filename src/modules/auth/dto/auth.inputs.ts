@@ -1,7 +1,12 @@
-import { Field, InputType } from '@nestjs/graphql';
+import { applyDecorators } from '@nestjs/common';
+import { ArgsType, Field, InputType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { NormalizedEmail } from '../../../core/validation/validators.js';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import {
+  NormalizedEmail,
+  OpaqueToken,
+  PasswordString,
+} from '../../../core/validation/validators.js';
 
 @InputType()
 export class RegisterInput {
@@ -12,8 +17,7 @@ export class RegisterInput {
 
   @ApiProperty({ minLength: 10, maxLength: 128 })
   @Field()
-  @IsString()
-  @MaxLength(128)
+  @PasswordString()
   password!: string;
 
   @ApiPropertyOptional({ pattern: '^[A-Za-z0-9_.-]{3,30}$' })
@@ -33,9 +37,7 @@ export class LoginInput {
 
   @ApiProperty()
   @Field()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(128)
+  @PasswordString()
   password!: string;
 
   @ApiPropertyOptional({ description: 'TOTP code, when two-factor authentication is on' })
@@ -46,16 +48,26 @@ export class LoginInput {
   otp?: string;
 }
 
-@InputType()
+// An empty refresh token is a token that matches no session (401), not malformed input.
+const RefreshToken = () => applyDecorators(IsString(), MaxLength(200));
+
+/** `POST /auth/refresh` body. */
 export class RefreshInput {
-  @ApiProperty()
-  @Field()
-  @IsString()
-  @MaxLength(200)
+  @ApiProperty({ maxLength: 200 })
+  @RefreshToken()
   refreshToken!: string;
 }
 
-@InputType()
+/** `refreshToken(token)`: the public GraphQL name differs from the REST field, the bounds do not. */
+@ArgsType()
+export class RefreshTokenArgs {
+  @Field()
+  @RefreshToken()
+  token!: string;
+}
+
+/** `POST /auth/logout` body and `logout(refreshToken)` arguments. */
+@ArgsType()
 export class LogoutInput {
   @ApiPropertyOptional({
     description: 'Also revoke this refresh token (defaults to the session of the access token)',
@@ -67,17 +79,21 @@ export class LogoutInput {
   refreshToken?: string;
 }
 
-@InputType()
+/** `POST /auth/verify-email` body and `verifyEmail(token)` arguments. */
+@ArgsType()
 export class VerifyEmailInput {
-  @ApiProperty({ description: 'The token from the verification link' })
+  @ApiProperty({
+    description: 'The token from the verification link',
+    minLength: 1,
+    maxLength: 200,
+  })
   @Field()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
+  @OpaqueToken()
   token!: string;
 }
 
-@InputType()
+/** `POST /auth/password/forgot` body and `requestPasswordReset(email)` arguments. */
+@ArgsType()
 export class ForgotPasswordInput {
   @ApiProperty({ example: 'ada@example.com' })
   @Field()
@@ -87,16 +103,13 @@ export class ForgotPasswordInput {
 
 @InputType()
 export class ResetPasswordInput {
-  @ApiProperty({ description: 'The token from the reset link' })
+  @ApiProperty({ description: 'The token from the reset link', minLength: 1, maxLength: 200 })
   @Field()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
+  @OpaqueToken()
   token!: string;
 
   @ApiProperty({ minLength: 10, maxLength: 128 })
   @Field()
-  @IsString()
-  @MaxLength(128)
+  @PasswordString()
   password!: string;
 }

@@ -1,6 +1,7 @@
-import { Field, InputType, ObjectType } from '@nestjs/graphql';
+import { ArgsType, Field, InputType, ObjectType } from '@nestjs/graphql';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
+import { PasswordString } from '../../../core/validation/validators.js';
 
 @ObjectType('TwoFactorSetup')
 export class TwoFactorSetupDto {
@@ -20,7 +21,8 @@ export class TwoFactorBackupCodesDto {
   backupCodes!: string[];
 }
 
-@InputType()
+/** `POST /auth/2fa/enable` body and `enableTwoFactor(code)` arguments. */
+@ArgsType()
 export class EnableTwoFactorInput {
   @ApiProperty({ description: 'The current code from the authenticator app' })
   @Field()
@@ -34,9 +36,7 @@ export class EnableTwoFactorInput {
 export class DisableTwoFactorInput {
   @ApiProperty()
   @Field()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(128)
+  @PasswordString()
   password!: string;
 
   @ApiProperty({ description: 'A current authenticator code or an unused backup code' })

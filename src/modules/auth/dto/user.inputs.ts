@@ -1,6 +1,7 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength, registerDecorator } from 'class-validator';
+import { PasswordString } from '../../../core/validation/validators.js';
 
 // Intl knows every IANA zone and alias (Europe/Kyiv as well as Europe/Kiev); offsets are not zones.
 function isTimeZone(value: string): boolean {
@@ -76,13 +77,11 @@ export class UpdateProfileInput {
 export class ChangePasswordInput {
   @ApiProperty()
   @Field()
-  @IsString()
-  @MaxLength(128)
+  @PasswordString()
   currentPassword!: string;
 
   @ApiProperty({ minLength: 10, maxLength: 128 })
   @Field()
-  @IsString()
-  @MaxLength(128)
+  @PasswordString()
   newPassword!: string;
 }

@@ -1,5 +1,5 @@
-import { Field, InputType, Int } from '@nestjs/graphql';
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ArgsType, Field, InputType, Int } from '@nestjs/graphql';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 
@@ -31,26 +31,32 @@ export class FileLinkInput {
 
 export const THUMBNAIL_SIZE_VALUES = [64, 256] as const;
 
-/** GET /files/:id/thumbnail?size= */
+/** `GET /files/:id/thumbnail?size=` and the `thumbnailUrl(size)` field: 64 or 256, nothing else. */
+@ArgsType()
 export class ThumbnailQuery {
   @ApiPropertyOptional({ enum: THUMBNAIL_SIZE_VALUES, default: 256 })
+  @Field(() => Int, { nullable: true, defaultValue: 256, description: '64 or 256' })
   @IsOptional()
   @Type(() => Number)
   @IsIn(THUMBNAIL_SIZE_VALUES)
   size?: 64 | 256;
 }
 
+const SIGNATURE = /^[A-Za-z0-9_-]{43}$/;
+
 /** The query of a signed download link. */
 export class SignedDownloadQuery {
-  @ApiPropertyOptional({ enum: ['original', 'thumb-64', 'thumb-256'] })
+  @ApiProperty({ enum: ['original', 'thumb-64', 'thumb-256'] })
   @IsIn(['original', 'thumb-64', 'thumb-256'])
   variant!: 'original' | 'thumb-64' | 'thumb-256';
 
+  @ApiProperty({ minimum: 0, description: 'Unix seconds after which the link is refused' })
   @Type(() => Number)
   @IsInt()
   @Min(0)
   expires!: number;
 
-  @Matches(/^[A-Za-z0-9_-]{43}$/, { message: 'signature is not valid' })
+  @ApiProperty({ pattern: SIGNATURE.source, description: 'HMAC of the id, variant and expiry' })
+  @Matches(SIGNATURE, { message: 'signature is not valid' })
   signature!: string;
 }

@@ -1,4 +1,4 @@
-import { Field, ID, InputType } from '@nestjs/graphql';
+import { ArgsType, Field, InputType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -9,13 +9,14 @@ import {
   IsISO8601,
   IsOptional,
   IsString,
-  IsUUID,
   Matches,
   MaxLength,
   MinLength,
   registerDecorator,
 } from 'class-validator';
 import { PageArgs } from '../../../../core/pagination/page.args.js';
+import { UuidField } from '../../../../core/validation/uuid.js';
+import { NestedObject } from '../../../../core/validation/validators.js';
 import { USER_STATUSES, type UserStatus } from './admin-user.dto.js';
 
 export const USER_SORTS = ['createdAt', '-createdAt', 'email', '-email'] as const;
@@ -75,9 +76,30 @@ export class AdminUsersFilter {
   q?: string;
 }
 
+const SORT_DESCRIPTION = 'createdAt, -createdAt, email or -email (default -createdAt)';
+
 /** `GET /admin/users` query: the filter, the sort and the page. */
 export class ListUsersQuery extends IntersectionType(AdminUsersFilter, PageArgs) {
   @ApiPropertyOptional({ enum: USER_SORTS, default: '-createdAt' })
+  @IsOptional()
+  @IsIn(USER_SORTS)
+  sort?: UserSort;
+}
+
+/** `users(filter, page, sort)`: the same filter, page and sort classes as `GET /admin/users`. */
+@ArgsType()
+export class ListUsersArgs {
+  @Field(() => AdminUsersFilter, { nullable: true })
+  @IsOptional()
+  @NestedObject(() => AdminUsersFilter)
+  filter?: AdminUsersFilter;
+
+  @Field(() => PageArgs, { nullable: true })
+  @IsOptional()
+  @NestedObject(() => PageArgs)
+  page?: PageArgs;
+
+  @Field(() => String, { nullable: true, description: SORT_DESCRIPTION })
   @IsOptional()
   @IsIn(USER_SORTS)
   sort?: UserSort;
@@ -132,24 +154,14 @@ export class BanUserBody {
 
 @InputType()
 export class AdminBanUserInput extends BanUserBody {
-  @Field(() => ID)
-  @IsUUID()
+  @UuidField()
   userId!: string;
 }
 
+/** `POST /admin/users/:id/roles` body; `AdminRoleInput` adds the user id for GraphQL. */
+@InputType({ isAbstract: true })
 export class RoleBody {
-  @ApiProperty({ example: 'admin' })
-  @IsString()
-  @Matches(ROLE_NAME, { message: 'role must be a role name' })
-  role!: string;
-}
-
-@InputType()
-export class AdminRoleInput {
-  @Field(() => ID)
-  @IsUUID()
-  userId!: string;
-
+  @ApiProperty({ example: 'admin', pattern: ROLE_NAME.source })
   @Field()
   @IsString()
   @Matches(ROLE_NAME, { message: 'role must be a role name' })
@@ -157,24 +169,28 @@ export class AdminRoleInput {
 }
 
 @InputType()
+export class AdminRoleInput extends RoleBody {
+  @UuidField()
+  userId!: string;
+}
+
+@InputType()
 export class AdminBulkBanInput extends BanUserBody {
-  @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: 100 })
-  @Field(() => [ID])
+  @UuidField({ each: true })
+  @ApiProperty({ minItems: 1, maxItems: 100 })
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
   @ArrayUnique()
-  @IsUUID('all', { each: true })
   userIds!: string[];
 }
 
 @InputType()
 export class AdminBulkRolesInput {
-  @ApiProperty({ type: [String], format: 'uuid', minItems: 1, maxItems: 100 })
-  @Field(() => [ID])
+  @UuidField({ each: true })
+  @ApiProperty({ minItems: 1, maxItems: 100 })
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
   @ArrayUnique()
-  @IsUUID('all', { each: true })
   userIds!: string[];
 
   @ApiProperty()

@@ -4,7 +4,7 @@ import { Reflector } from '@nestjs/core';
 import { SkipThrottle, Throttle, type ThrottlerStorage } from '@nestjs/throttler';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppException } from '../errors/app.exception.js';
-import { AppThrottlerGuard } from './app-throttler.guard.js';
+import { GqlThrottlerGuard } from './gql-throttler.guard.js';
 import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
 import { RateLimit } from './rate-limit.decorator.js';
 
@@ -43,7 +43,7 @@ const throttlers = [
 function contextFor(handler: keyof Routes, ip = '203.0.113.7') {
   const headers: Record<string, string> = {};
   const req = { ip, user: undefined as { id: string } | undefined };
-  const res = { headers: (h: Record<string, string>) => Object.assign(headers, h) };
+  const res = { header: (name: string, value: unknown) => (headers[name] = String(value)) };
   const context = new ExecutionContextHost([req, res], Routes, Routes.prototype[handler]);
   context.setType('http');
   return { context: context as ExecutionContext, headers, req };
@@ -57,7 +57,10 @@ function twinContext<T extends object>(
 ) {
   const headers: Record<string, string> = {};
   const req = { ip, user: undefined };
-  const res = { request: req, headers: (h: Record<string, string>) => Object.assign(headers, h) };
+  const res = {
+    request: req,
+    header: (name: string, value: unknown) => (headers[name] = String(value)),
+  };
   const method = cls.prototype[handler] as (...args: unknown[]) => unknown;
   // GraphQL resolvers receive (root, args, context, info); the context holds the reply.
   const args = type === 'http' ? [req, res] : [{}, {}, { reply: res }, {}];
@@ -66,18 +69,20 @@ function twinContext<T extends object>(
   return { context: context as ExecutionContext, headers };
 }
 
-describe('AppThrottlerGuard', () => {
+describe('GqlThrottlerGuard', () => {
   let memory: MemoryThrottlerStorage;
-  const guard = (storage?: ThrottlerStorage) => {
+  const guard = async (storage?: ThrottlerStorage) => {
     memory = new MemoryThrottlerStorage();
-    return new AppThrottlerGuard({ throttlers }, storage ?? memory, new Reflector());
+    const g = new GqlThrottlerGuard({ throttlers }, storage ?? memory, new Reflector());
+    await g.onModuleInit();
+    return g;
   };
   afterEach(() => memory.close());
 
-  it('answers synchronously with the in-memory store and sets the headers', () => {
-    const g = guard();
+  it('sets the X-RateLimit-* headers of the route limit', async () => {
+    const g = await guard();
     const { context, headers } = contextFor('plain');
-    expect(g.canActivate(context)).toBe(true);
+    expect(await g.canActivate(context)).toBe(true);
     expect(headers).toEqual({
       'X-RateLimit-Limit': '3',
       'X-RateLimit-Remaining': '2',
@@ -85,12 +90,12 @@ describe('AppThrottlerGuard', () => {
     });
   });
 
-  it('refuses past the route limit with 429 and Retry-After, per tracker', () => {
-    const g = guard();
-    expect(g.canActivate(contextFor('strict').context)).toBe(true);
+  it('refuses past the route limit with 429 and Retry-After, per tracker', async () => {
+    const g = await guard();
+    expect(await g.canActivate(contextFor('strict').context)).toBe(true);
     let refused: unknown;
     try {
-      g.canActivate(contextFor('strict').context);
+      await g.canActivate(contextFor('strict').context);
     } catch (error) {
       refused = error;
     }
@@ -98,42 +103,44 @@ describe('AppThrottlerGuard', () => {
     expect((refused as AppException).code).toBe('RATE_LIMIT_EXCEEDED');
     expect((refused as AppException).details.headers).toMatchObject({ 'Retry-After': '60' });
     // Another client, and the same client on another route, have their own budgets.
-    expect(g.canActivate(contextFor('strict', '198.51.100.1').context)).toBe(true);
-    expect(g.canActivate(contextFor('plain').context)).toBe(true);
+    expect(await g.canActivate(contextFor('strict', '198.51.100.1').context)).toBe(true);
+    expect(await g.canActivate(contextFor('plain').context)).toBe(true);
   });
 
-  it('keys an authenticated caller by user id, not IP', () => {
-    const g = guard();
+  it('keys an authenticated caller by user id, not IP', async () => {
+    const g = await guard();
     const first = contextFor('strict', '203.0.113.1');
     first.req.user = { id: 'u1' };
-    expect(g.canActivate(first.context)).toBe(true);
+    expect(await g.canActivate(first.context)).toBe(true);
     const second = contextFor('strict', '203.0.113.2');
     second.req.user = { id: 'u1' };
-    expect(() => g.canActivate(second.context)).toThrow(AppException);
+    await expect(g.canActivate(second.context)).rejects.toBeInstanceOf(AppException);
   });
 
-  it('counts IPv6 clients per /64, IPv4-mapped addresses as IPv4', () => {
-    const g = guard();
-    expect(g.canActivate(contextFor('strict', '2001:db8:1:2::1').context)).toBe(true);
+  it('counts IPv6 clients per /64, IPv4-mapped addresses as IPv4', async () => {
+    const g = await guard();
+    expect(await g.canActivate(contextFor('strict', '2001:db8:1:2::1').context)).toBe(true);
     // Another address of the same /64 shares the budget...
-    expect(() => g.canActivate(contextFor('strict', '2001:db8:1:2:ffff::9').context)).toThrow(
+    await expect(
+      g.canActivate(contextFor('strict', '2001:db8:1:2:ffff::9').context),
+    ).rejects.toBeInstanceOf(AppException);
+    // ...another /64 does not.
+    expect(await g.canActivate(contextFor('strict', '2001:db8:1:3::1').context)).toBe(true);
+    expect(await g.canActivate(contextFor('strict', '::ffff:192.0.2.1').context)).toBe(true);
+    await expect(g.canActivate(contextFor('strict', '192.0.2.1').context)).rejects.toBeInstanceOf(
       AppException,
     );
-    // ...another /64 does not.
-    expect(g.canActivate(contextFor('strict', '2001:db8:1:3::1').context)).toBe(true);
-    expect(g.canActivate(contextFor('strict', '::ffff:192.0.2.1').context)).toBe(true);
-    expect(() => g.canActivate(contextFor('strict', '192.0.2.1').context)).toThrow(AppException);
   });
 
-  it('lets @SkipThrottle routes through without counting', () => {
-    const g = guard();
+  it('lets @SkipThrottle routes through without counting', async () => {
+    const g = await guard();
     const { context, headers } = contextFor('skipped');
-    expect(g.canActivate(context)).toBe(true);
+    expect(await g.canActivate(context)).toBe(true);
     expect(headers).toEqual({});
   });
 
-  it('resolves limits given as functions, asynchronously', async () => {
-    const g = guard();
+  it('resolves limits given as functions', async () => {
+    const g = await guard();
     const result = g.canActivate(contextFor('computed').context);
     expect(result).toBeInstanceOf(Promise);
     await expect(result).resolves.toBe(true);
@@ -155,7 +162,7 @@ describe('AppThrottlerGuard', () => {
         };
       },
     };
-    const g = guard(asyncStore);
+    const g = await guard(asyncStore);
     const result = g.canActivate(contextFor('plain').context);
     expect(result).toBeInstanceOf(Promise);
     await expect(result).resolves.toBe(true);
@@ -164,7 +171,7 @@ describe('AppThrottlerGuard', () => {
 
   it('cuts an overlong tracker so a forged address cannot grow keys', async () => {
     const seen: string[] = [];
-    const g = guard({
+    const g = await guard({
       async increment(key) {
         seen.push(key);
         return { totalHits: 1, timeToExpire: 60, isBlocked: false, timeToBlockExpire: 0 };
@@ -173,31 +180,35 @@ describe('AppThrottlerGuard', () => {
     await g.canActivate(contextFor('plain', 'x'.repeat(5000)).context);
     expect(seen[0].length).toBeLessThanOrEqual('Routes.plain:'.length + 100);
   });
-  it('shares a named limit between a REST route and its GraphQL twin (one bucket)', () => {
-    const g = guard();
-    expect(g.canActivate(twinContext(LoginController, 'login', 'http').context)).toBe(true);
-    expect(() => g.canActivate(twinContext(LoginResolver, 'login', 'graphql').context)).toThrow(
-      AppException,
-    );
+  it('shares a named limit between a REST route and its GraphQL twin (one bucket)', async () => {
+    const g = await guard();
+    expect(await g.canActivate(twinContext(LoginController, 'login', 'http').context)).toBe(true);
+    await expect(
+      g.canActivate(twinContext(LoginResolver, 'login', 'graphql').context),
+    ).rejects.toBeInstanceOf(AppException);
     // `bucket` joins twins whose method names differ...
-    expect(g.canActivate(twinContext(LoginResolver, 'refreshToken', 'graphql').context)).toBe(true);
-    expect(() => g.canActivate(twinContext(LoginController, 'refresh', 'http').context)).toThrow(
-      AppException,
+    expect(await g.canActivate(twinContext(LoginResolver, 'refreshToken', 'graphql').context)).toBe(
+      true,
     );
+    await expect(
+      g.canActivate(twinContext(LoginController, 'refresh', 'http').context),
+    ).rejects.toBeInstanceOf(AppException);
     // ...and another route keeps its own budget.
-    expect(g.canActivate(twinContext(LoginResolver, 'unrelated', 'graphql').context)).toBe(true);
+    expect(await g.canActivate(twinContext(LoginResolver, 'unrelated', 'graphql').context)).toBe(
+      true,
+    );
   });
 
-  it('on GraphQL leaves `default` to the transport (counted per request) and sets no headers', () => {
-    const g = guard();
+  it('on GraphQL leaves `default` to the transport (counted per request) and sets no headers', async () => {
+    const g = await guard();
     for (let i = 0; i < 5; i++) {
       const { context, headers } = twinContext(LoginResolver, 'plain', 'graphql');
-      expect(g.canActivate(context)).toBe(true);
+      expect(await g.canActivate(context)).toBe(true);
       expect(headers).toEqual({});
     }
     // A named limit still counts, but the response headers stay the request's.
     const strict = twinContext(LoginResolver, 'unrelated', 'graphql');
-    expect(g.canActivate(strict.context)).toBe(true);
+    expect(await g.canActivate(strict.context)).toBe(true);
     expect(strict.headers).toEqual({});
   });
 });
