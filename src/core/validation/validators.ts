@@ -1,4 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
+import { Field } from '@nestjs/graphql';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   IsEmail,
@@ -36,3 +38,13 @@ export const OpaqueToken = () => applyDecorators(IsString(), MinLength(1), MaxLe
 
 /** A password as typed: never empty, at most 128 characters; its strength is the service's rule. */
 export const PasswordString = () => applyDecorators(IsString(), MinLength(1), MaxLength(128));
+
+/** An optional free-text field of an input class, bounded, the same on REST and GraphQL. */
+export const OptionalText = (maxLength: number) =>
+  applyDecorators(
+    ApiPropertyOptional({ maxLength }),
+    Field(() => String, { nullable: true }),
+    IsOptional(),
+    IsString(),
+    MaxLength(maxLength),
+  );

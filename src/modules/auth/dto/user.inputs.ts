@@ -1,7 +1,7 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength, registerDecorator } from 'class-validator';
-import { PasswordString } from '../../../core/validation/validators.js';
+import { OptionalText, PasswordString } from '../../../core/validation/validators.js';
 
 // Intl knows every IANA zone and alias (Europe/Kyiv as well as Europe/Kiev); offsets are not zones.
 function isTimeZone(value: string): boolean {
@@ -35,25 +35,13 @@ function Is(check: (value: string) => boolean, message: string) {
 
 @InputType()
 export class UpdateProfileInput {
-  @ApiPropertyOptional({ maxLength: 100 })
-  @Field({ nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @OptionalText(100)
   firstName?: string;
 
-  @ApiPropertyOptional({ maxLength: 100 })
-  @Field({ nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @OptionalText(100)
   lastName?: string;
 
-  @ApiPropertyOptional({ maxLength: 500 })
-  @Field({ nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @OptionalText(500)
   bio?: string;
 
   @ApiPropertyOptional({ example: 'Europe/Kyiv', description: 'IANA time zone' })

@@ -16,7 +16,7 @@ import {
 } from 'class-validator';
 import { PageArgs } from '../../../../core/pagination/page.args.js';
 import { UuidField } from '../../../../core/validation/uuid.js';
-import { NestedObject } from '../../../../core/validation/validators.js';
+import { NestedObject, OptionalText } from '../../../../core/validation/validators.js';
 import { USER_STATUSES, type UserStatus } from './admin-user.dto.js';
 
 export const USER_SORTS = ['createdAt', '-createdAt', 'email', '-email'] as const;
@@ -107,25 +107,13 @@ export class ListUsersArgs {
 
 @InputType()
 export class AdminUpdateUserInput {
-  @ApiPropertyOptional({ maxLength: 100 })
-  @Field({ nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @OptionalText(100)
   firstName?: string;
 
-  @ApiPropertyOptional({ maxLength: 100 })
-  @Field({ nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @OptionalText(100)
   lastName?: string;
 
-  @ApiPropertyOptional({ maxLength: 500 })
-  @Field({ nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @OptionalText(500)
   bio?: string;
 
   @ApiPropertyOptional()
