@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -32,6 +33,10 @@ const toNumber = ({ value }: { value: unknown }): unknown =>
     ? Number(value)
     : value;
 
+/** An integer variable within [min, max], read from its decimal text. */
+const IntRange = (min: number, max: number): PropertyDecorator =>
+  applyDecorators(Transform(toInt), IsInt(), Min(min), Max(max));
+
 /** `<limit>/<window>` such as `100/1m`, `5/30s`, `3/1h`. */
 export const RATE_LIMIT_PATTERN = /^\d+\/\d+(ms|s|m|h)$/;
 
@@ -48,10 +53,7 @@ export class Env {
   @MaxLength(64)
   APP_NAME = 'nest-starter';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IntRange(0, 65535)
   PORT = 3000;
 
   @IsString()
@@ -60,16 +62,10 @@ export class Env {
   @IsIn(['all', 'api', 'worker'])
   PROCESS_ROLE: 'all' | 'api' | 'worker' = 'all';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
-  @Max(600_000)
+  @IntRange(1000, 600_000)
   SHUTDOWN_TIMEOUT_MS = 30_000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(120_000)
+  @IntRange(0, 120_000)
   SHUTDOWN_DRAIN_MS = 5_000;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -85,28 +81,16 @@ export class Env {
   @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
   DATABASE_URL?: string;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @IntRange(1, 500)
   DB_POOL_SIZE = 20;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(3_600_000)
+  @IntRange(0, 3_600_000)
   DB_STATEMENT_TIMEOUT_MS = 30_000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(600_000)
+  @IntRange(1, 600_000)
   DB_SLOW_QUERY_MS = 100;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(10_000)
+  @IntRange(0, 10_000)
   DB_QUERY_WARN_COUNT = 10;
 
   @IsOptional()
@@ -117,10 +101,7 @@ export class Env {
   @IsString()
   EMBEDDED_PG_DIR = '.data/postgres';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1024)
-  @Max(65535)
+  @IntRange(1024, 65535)
   EMBEDDED_PG_PORT = 54329;
 
   @IsOptional()
@@ -132,52 +113,28 @@ export class Env {
   @Matches(/^[A-Za-z0-9_:-]{1,64}$/, { message: 'must be 1-64 of [A-Za-z0-9_:-]' })
   QUEUE_PREFIX = 'bull';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(50)
+  @IntRange(1, 50)
   QUEUE_ATTEMPTS = 3;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(10)
-  @Max(3_600_000)
+  @IntRange(10, 3_600_000)
   QUEUE_BACKOFF_MS = 1000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(365)
+  @IntRange(1, 365)
   QUEUE_KEEP_FAILED_DAYS = 7;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @IntRange(1, 100)
   QUEUE_CONCURRENCY = 5;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(20)
+  @IntRange(1, 20)
   QUEUE_PG_POOL_SIZE = 2;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(60_000)
+  @IntRange(100, 60_000)
   QUEUE_ENQUEUE_TIMEOUT_MS = 3_000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(500)
-  @Max(600_000)
+  @IntRange(500, 600_000)
   QUEUE_LOCK_DURATION_MS = 30_000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(600_000)
+  @IntRange(100, 600_000)
   QUEUE_STALLED_INTERVAL_MS = 30_000;
 
   @IsString()
@@ -199,28 +156,16 @@ export class Env {
   @Max(100 * 1024 * 1024)
   BODY_LIMIT_BYTES = 1_048_576;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(600_000)
+  @IntRange(100, 600_000)
   HTTP_HEADERS_TIMEOUT_MS = 10_000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(3_600_000)
+  @IntRange(100, 3_600_000)
   HTTP_REQUEST_TIMEOUT_MS = 300_000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(3_600_000)
+  @IntRange(100, 3_600_000)
   HTTP_IDLE_TIMEOUT_MS = 60_000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(600_000)
+  @IntRange(100, 600_000)
   HTTP_KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
   @IsOptional()
@@ -233,40 +178,22 @@ export class Env {
   @IsBoolean()
   GRAPHQL_GRAPHIQL?: boolean;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @IntRange(1, 100)
   GRAPHQL_MAX_DEPTH = 10;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
+  @IntRange(1, 1_000_000)
   GRAPHQL_MAX_COMPLEXITY = 1000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @IntRange(1, 1000)
   GRAPHQL_MAX_ALIASES = 15;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @IntRange(1, 100)
   GRAPHQL_MAX_BATCH = 10;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
-  @Max(10_000_000)
+  @IntRange(1000, 10_000_000)
   GRAPHQL_MAX_DOCUMENT_BYTES = 100_000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(1_000_000)
+  @IntRange(100, 1_000_000)
   GRAPHQL_MAX_TOKENS = 5000;
 
   @IsOptional()
@@ -312,10 +239,7 @@ export class Env {
   @Max(1)
   HEALTH_HEAP_MAX_RATIO = 0.9;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(10)
-  @Max(60_000)
+  @IntRange(10, 60_000)
   HEALTH_CHECK_TIMEOUT_MS = 1000;
 
   @IsOptional()
@@ -348,50 +272,29 @@ export class Env {
   @MaxLength(200)
   JWT_AUDIENCE?: string;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(60)
-  @Max(86_400)
+  @IntRange(60, 86_400)
   JWT_ACCESS_TTL_SECONDS = 900;
 
   @IsOptional()
   @IsString()
   SIGNING_SECRET?: string;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(3600)
-  @Max(31_536_000)
+  @IntRange(3600, 31_536_000)
   AUTH_REFRESH_TTL_SECONDS = 7 * 86_400;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(3600)
-  @Max(31_536_000)
+  @IntRange(3600, 31_536_000)
   AUTH_SESSION_MAX_AGE_SECONDS = 30 * 86_400;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(300)
-  @Max(604_800)
+  @IntRange(300, 604_800)
   AUTH_VERIFY_EMAIL_TTL_SECONDS = 86_400;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(300)
-  @Max(604_800)
+  @IntRange(300, 604_800)
   AUTH_RESET_PASSWORD_TTL_SECONDS = 1800;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @IntRange(1, 1000)
   AUTH_LOGIN_MAX_FAILURES = 5;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(86_400)
+  @IntRange(1, 86_400)
   AUTH_LOGIN_FAILURE_WINDOW_SECONDS = 60;
 
   @Transform(toBool)
@@ -410,26 +313,17 @@ export class Env {
   @IsBoolean()
   AUTH_REGISTRATION_ENUMERATION_SAFE?: boolean;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(300)
-  @Max(604_800)
+  @IntRange(300, 604_800)
   AUTH_CHANGE_EMAIL_TTL_SECONDS = 86_400;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(365)
+  @IntRange(1, 365)
   AUTH_ACCOUNT_RESTORE_DAYS = 30;
 
   @IsString()
   @MinLength(1)
   EXPORT_DIR = '.data/exports';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(8760)
+  @IntRange(1, 8760)
   EXPORT_TTL_HOURS = 24;
 
   @IsOptional()
@@ -441,22 +335,13 @@ export class Env {
   @MaxLength(128)
   ADMIN_PASSWORD?: string;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(8192)
-  @Max(1_048_576)
+  @IntRange(8192, 1_048_576)
   ARGON2_MEMORY_KIB = 19_456;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(10)
+  @IntRange(1, 10)
   ARGON2_ITERATIONS = 2;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(16)
+  @IntRange(1, 16)
   ARGON2_PARALLELISM = 1;
 
   @IsOptional()
@@ -464,40 +349,22 @@ export class Env {
   @Matches(/^smtps?:\/\//, { message: 'must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(500)
-  @Max(120_000)
+  @IntRange(500, 120_000)
   SMTP_TIMEOUT_MS = 15_000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @IntRange(1, 100)
   SMTP_CONCURRENCY = 5;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @IntRange(1, 100)
   RESILIENCE_BREAKER_FAILURES = 5;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(3_600_000)
+  @IntRange(100, 3_600_000)
   RESILIENCE_BREAKER_HALF_OPEN_MS = 60_000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(10)
-  @Max(60_000)
+  @IntRange(10, 60_000)
   RESILIENCE_RETRY_INITIAL_DELAY_MS = 2_000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(10)
-  @Max(600_000)
+  @IntRange(10, 600_000)
   RESILIENCE_RETRY_MAX_DELAY_MS = 32_000;
 
   @IsString()
@@ -507,10 +374,7 @@ export class Env {
   @IsString()
   MAIL_DIR = '.data/mail';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(10)
-  @Max(3_600_000)
+  @IntRange(10, 3_600_000)
   MAIL_BACKOFF_MS = 2000;
 
   @IsOptional()
@@ -518,16 +382,10 @@ export class Env {
   @Matches(/^https?:\/\//, { message: 'must be an http(s):// URL' })
   PUBLIC_URL?: string;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(3650)
+  @IntRange(1, 3650)
   AUDIT_RETENTION_DAYS = 90;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(720)
+  @IntRange(1, 720)
   IDEMPOTENCY_TTL_HOURS = 24;
 
   @IsIn(['local', 's3'])
@@ -564,10 +422,7 @@ export class Env {
   @Max(Number.MAX_SAFE_INTEGER)
   FILES_USER_QUOTA_BYTES = 100 * 1024 * 1024;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(2)
-  @Max(100_000)
+  @IntRange(2, 100_000)
   FILES_ZIP_MAX_RATIO = 100;
 
   @Transform(toInt)
@@ -576,28 +431,16 @@ export class Env {
   @Max(Number.MAX_SAFE_INTEGER)
   FILES_ZIP_MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
+  @IntRange(1, 1_000_000)
   FILES_ZIP_MAX_ENTRIES = 10_000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(60)
-  @Max(604_800)
+  @IntRange(60, 604_800)
   FILES_LINK_TTL_SECONDS = 900;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(3650)
+  @IntRange(0, 3650)
   FILES_PURGE_AFTER_DAYS = 7;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(720)
+  @IntRange(1, 720)
   FILES_ORPHAN_GRACE_HOURS = 24;
 
   @IsOptional()
@@ -633,16 +476,10 @@ export class Env {
   })
   S3_PREFIX?: string;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(500)
-  @Max(600_000)
+  @IntRange(500, 600_000)
   S3_TIMEOUT_MS = 30_000;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @IntRange(1, 1000)
   S3_CONCURRENCY = 50;
 
   /** Comma-separated source ids; each reads its secrets from WEBHOOK_<ID>_SECRETS. */
@@ -650,10 +487,7 @@ export class Env {
   @MaxLength(2000)
   WEBHOOK_SOURCES = '';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(3600)
+  @IntRange(1, 3600)
   WEBHOOK_TOLERANCE_SECONDS = 300;
 }
 
