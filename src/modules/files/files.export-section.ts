@@ -6,19 +6,20 @@ import { FilesRepository } from './files.repository.js';
 const BATCH = 100;
 
 /** What a GDPR archive holds of one file: metadata only; the bytes are at /files/:id/content. */
-export type ArchivedFile = Pick<
-  FileEntity,
-  | 'id'
-  | 'kind'
-  | 'name'
-  | 'mimeType'
-  | 'size'
-  | 'sha256'
-  | 'status'
-  | 'width'
-  | 'height'
-  | 'createdAt'
->;
+const ARCHIVED_FIELDS = [
+  'id',
+  'kind',
+  'name',
+  'mimeType',
+  'size',
+  'sha256',
+  'status',
+  'width',
+  'height',
+  'createdAt',
+] as const satisfies ReadonlyArray<keyof FileEntity>;
+
+export type ArchivedFile = Pick<FileEntity, (typeof ARCHIVED_FIELDS)[number]>;
 
 /** The user's live files in their GDPR archive, newest first (as GET /files lists them). */
 @Injectable()
@@ -47,15 +48,5 @@ export class FilesExportSection implements ExportSection, OnModuleInit {
   }
 }
 
-const archived = (file: FileEntity): ArchivedFile => ({
-  id: file.id,
-  kind: file.kind,
-  name: file.name,
-  mimeType: file.mimeType,
-  size: file.size,
-  sha256: file.sha256,
-  status: file.status,
-  width: file.width,
-  height: file.height,
-  createdAt: file.createdAt,
-});
+const archived = (file: FileEntity): ArchivedFile =>
+  Object.fromEntries(ARCHIVED_FIELDS.map((field) => [field, file[field]])) as ArchivedFile;
