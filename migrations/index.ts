@@ -12,6 +12,7 @@ import { IdempotencyKeys1763900000010 } from './1763900000010-idempotency-keys.j
 import { WebhookEvents1763900000011 } from './1763900000011-webhook-events.js';
 import { TotpLastStep1763900000012 } from './1763900000012-totp-last-step.js';
 import { JobAndTwoFactorPermissions1763900000013 } from './1763900000013-job-and-two-factor-permissions.js';
+import { Notifications1763900000014 } from './1763900000014-notifications.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests load the same set. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   WebhookEvents1763900000011,
   TotpLastStep1763900000012,
   JobAndTwoFactorPermissions1763900000013,
+  Notifications1763900000014,
 ];

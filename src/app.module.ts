@@ -4,9 +4,18 @@ import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { FilesModule } from './modules/files/files.module.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { NotificationsModule } from './modules/notifications/notifications.module.js';
 import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
 
 @Module({
-  imports: [CoreModule, HealthModule, AuthModule, AuditModule, FilesModule, WebhooksModule],
+  imports: [
+    CoreModule,
+    HealthModule,
+    AuthModule,
+    AuditModule,
+    FilesModule,
+    NotificationsModule,
+    WebhooksModule,
+  ],
 })
 export class AppModule {}

@@ -8,6 +8,7 @@ import { graphqlConfig } from './graphql.config.js';
 import { healthConfig } from './health.config.js';
 import { httpConfig } from './http.config.js';
 import { mailConfig } from './mail.config.js';
+import { notificationsConfig } from './notifications.config.js';
 import { observabilityConfig } from './observability.config.js';
 import { queueConfig } from './queue.config.js';
 import { resilienceConfig } from './resilience.config.js';
@@ -26,6 +27,7 @@ export const allConfigs = [
   healthConfig,
   httpConfig,
   mailConfig,
+  notificationsConfig,
   observabilityConfig,
   queueConfig,
   resilienceConfig,

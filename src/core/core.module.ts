@@ -17,6 +17,7 @@ import { AppGraphqlModule } from './graphql/graphql.module.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { ShutdownState } from './lifecycle/shutdown.state.js';
 import { MailModule } from './mail/mail.module.js';
+import { NotificationTypes } from './notifications/notification-types.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { GqlThrottlerGuard } from './rate-limit/gql-throttler.guard.js';
@@ -52,6 +53,7 @@ import { createValidationPipe } from './validation/validation.pipe.js';
     PermissionsRepository,
     PermissionsService,
     EventBus,
+    NotificationTypes,
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: GqlThrottlerGuard },
     { provide: APP_PIPE, useFactory: createValidationPipe },
@@ -63,6 +65,7 @@ import { createValidationPipe } from './validation/validation.pipe.js';
     AccessRevocationsService,
     PermissionsService,
     EventBus,
+    NotificationTypes,
     DatabaseModule,
   ],
 })

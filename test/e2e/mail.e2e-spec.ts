@@ -30,6 +30,11 @@ const VARS: { [K in MailTemplateName]: MailTemplates[K] } = {
     userAgent: HOSTILE,
   },
   'registration-existing': { link: link('login') },
+  notification: { title: `Title ${HOSTILE}`, message: `Message ${HOSTILE}` },
+  'notification-digest': {
+    type: 'file_processed',
+    items: [{ title: `One ${HOSTILE}`, message: HOSTILE, when: '2030-01-02 03:04 UTC' }],
+  },
 };
 const TEMPLATES = Object.keys(VARS) as MailTemplateName[];
 

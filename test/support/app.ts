@@ -75,6 +75,8 @@ export async function bootApp(options: BootOptions = {}): Promise<TestApp> {
     // pools keep the whole suite well below it. A test may still ask for more.
     ...TEST_POOL_SIZES,
     API_DOCS_ENABLED: 'true',
+    // Mail each notification at once; the digest spec sets its own window.
+    NOTIFICATIONS_EMAIL_DIGEST_SECONDS: '0',
   });
   delete process.env.REDIS_URL;
   if (redisUrl) process.env.REDIS_URL = redisUrl;

@@ -14,6 +14,7 @@ export const PERMISSIONS = [
   'files.manage',
   'jobs.read.any',
   'auth.2fa.required',
+  'notifications.broadcast',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

@@ -10,6 +10,11 @@ const VARS: MailTemplates = {
   'email-change-notice': { newEmail: HOSTILE },
   'security-alert': { event: HOSTILE, when: HOSTILE, ip: HOSTILE, userAgent: HOSTILE },
   'registration-existing': { link: 'https://x.test/login?next="<b>"' },
+  notification: { title: HOSTILE, message: HOSTILE },
+  'notification-digest': {
+    type: HOSTILE,
+    items: [{ title: HOSTILE, message: HOSTILE, when: HOSTILE }],
+  },
 };
 
 describe('renderMail', () => {

@@ -8,6 +8,13 @@ export interface MailTemplates {
   'security-alert': { event: string; when: string; ip?: string; userAgent?: string };
   /** Sent to the owner when someone registers with an address that has an account already. */
   'registration-existing': { link: string };
+  /** One notification on the email channel. */
+  notification: { title: string; message: string };
+  /** Several notifications of one type within the digest window, newest last. */
+  'notification-digest': {
+    type: string;
+    items: Array<{ title: string; message: string; when: string }>;
+  };
 }
 
 export type MailTemplateName = keyof MailTemplates;
@@ -28,6 +35,8 @@ interface MailContent {
 type Templates = { [K in MailTemplateName]: (vars: MailTemplates[K], app: string) => MailContent };
 
 const IGNORE = 'If you did not ask for this, you can ignore this message.';
+const PREFERENCES =
+  'You can choose which notifications reach you by email in your notification settings.';
 const NOT_YOU =
   'If this was not you, change your password at once and sign out your other sessions.';
 
@@ -66,6 +75,19 @@ const TEMPLATES: Templates = {
       ...(userAgent ? [`Device: ${userAgent}`] : []),
     ],
     outro: [NOT_YOU],
+  }),
+  notification: ({ title, message }, app) => ({
+    subject: `${app}: ${title}`,
+    intro: [title, message],
+    outro: [PREFERENCES],
+  }),
+  'notification-digest': ({ items }, app) => ({
+    subject: `${app}: ${items.length} new notifications`,
+    intro: [
+      `You have ${items.length} new notifications:`,
+      ...items.map((item) => `${item.when}: ${item.title}. ${item.message}`),
+    ],
+    outro: [PREFERENCES],
   }),
   'registration-existing': ({ link }, app) => ({
     subject: `${app}: someone tried to register with your email address`,

@@ -75,20 +75,24 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
     return queue;
   }
 
-  /** Enqueues a job whose id is a fresh UUID, carrying the request id and user id. */
+  /**
+   * Enqueues a job carrying the request id and user id. Its id is a fresh UUID unless `jobId`
+   * is given: then a job with that id that still exists is kept and nothing is added (one job
+   * per key, e.g. a digest window).
+   */
   async enqueue<T>(
     queue: QueueName,
     name: string,
     payload: T,
-    options: Omit<JobsOptions, 'jobId'> & { ownerId?: string } = {},
+    options: JobsOptions & { ownerId?: string } = {},
   ): Promise<{ jobId: string }> {
-    const { ownerId, ...jobOptions } = options;
+    const { ownerId, jobId: fixedId, ...jobOptions } = options;
     const ctx = requestContext.get();
     const envelope: JobEnvelope<T> = {
       payload,
       meta: { requestId: ctx?.requestId, userId: ownerId ?? ctx?.userId },
     };
-    const jobId = randomUUID();
+    const jobId = fixedId ?? randomUUID();
     await this.bounded(this.queue(queue).add(name, envelope, { ...jobOptions, jobId }));
     return { jobId };
   }

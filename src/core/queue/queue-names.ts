@@ -6,5 +6,6 @@ export const QUEUE_NAMES = [
   'audit',
   'files',
   'webhooks',
+  'notifications',
 ] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];

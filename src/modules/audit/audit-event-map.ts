@@ -17,6 +17,11 @@ export const EVENT_MAPPINGS: Readonly<Record<string, AuditEventMapping>> = {
   auth: { entityType: 'user', idKey: 'userId', actorKeys: ['userId'] },
   user: { entityType: 'user', idKey: 'userId', actorKeys: ['userId'] },
   file: { entityType: 'file', idKey: 'fileId', actorKeys: ['ownerId'] },
+  notification: {
+    entityType: 'notification_broadcast',
+    idKey: 'broadcastId',
+    actorKeys: ['createdBy'],
+  },
 };
 
 export const DESCRIPTIONS: Readonly<Record<string, string>> = {
@@ -45,6 +50,7 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'file.uploaded': 'Uploaded a file',
   'file.processed': 'File processed',
   'file.deleted': 'Deleted a file',
+  'notification.broadcast.queued': 'Broadcast a notification',
 };
 
 /** Events that record a failure: always, or depending on the payload. */

@@ -12,13 +12,13 @@ import { AdminUsersController } from './admin/admin-users.controller.js';
 import { AdminUsersRepository } from './admin/admin-users.repository.js';
 import { AdminUsersResolver } from './admin/admin-users.resolver.js';
 import { AdminUsersService } from './admin/admin-users.service.js';
+import { AuthNotificationTypes } from './auth.notifications.js';
 import { AuthController } from './auth.controller.js';
 import { AuthResolver } from './auth.resolver.js';
 import { AuthService } from './auth.service.js';
 import { LoginAttemptsService } from './login-attempts.service.js';
 import { PasswordService } from './password.service.js';
 import { RotatedRefreshTokenEntity } from './rotated-refresh-token.entity.js';
-import { SecurityAlertsListener } from './security-alerts.listener.js';
 import { SessionEntity } from './session.entity.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
@@ -67,7 +67,7 @@ import { VerificationService } from './verification.service.js';
     SessionsRepository,
     UserTokensRepository,
     VerificationService,
-    SecurityAlertsListener,
+    AuthNotificationTypes,
     AccountService,
     AccountsRepository,
     AccountsWorker,

@@ -2,7 +2,6 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { CurrentUser } from '../../core/auth/current-user.decorator.js';
-import { Client, type ClientInfo } from '../../core/http/client-info.decorator.js';
 import { RateLimit } from '../../core/rate-limit/rate-limit.decorator.js';
 import {
   DisableTwoFactorInput,
@@ -32,9 +31,8 @@ export class TwoFactorController {
   enable(
     @CurrentUser() actor: AuthUser,
     @Body() input: EnableTwoFactorInput,
-    @Client() client: ClientInfo,
   ): Promise<TwoFactorBackupCodesDto> {
-    return this.twoFactor.enable(actor, input.code, client);
+    return this.twoFactor.enable(actor, input.code);
   }
 
   @RateLimit('strict')
@@ -44,8 +42,7 @@ export class TwoFactorController {
   async disable(
     @CurrentUser() actor: AuthUser,
     @Body() input: DisableTwoFactorInput,
-    @Client() client: ClientInfo,
   ): Promise<void> {
-    await this.twoFactor.disable(actor, input, client);
+    await this.twoFactor.disable(actor, input);
   }
 }

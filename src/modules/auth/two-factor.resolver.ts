@@ -1,7 +1,6 @@
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { CurrentUser } from '../../core/auth/current-user.decorator.js';
-import { Client, type ClientInfo } from '../../core/http/client-info.decorator.js';
 import { RateLimit } from '../../core/rate-limit/rate-limit.decorator.js';
 import {
   DisableTwoFactorInput,
@@ -27,9 +26,8 @@ export class TwoFactorResolver {
   enableTwoFactor(
     @CurrentUser() actor: AuthUser,
     @Args() input: EnableTwoFactorInput,
-    @Client() client: ClientInfo,
   ): Promise<TwoFactorBackupCodesDto> {
-    return this.twoFactor.enable(actor, input.code, client);
+    return this.twoFactor.enable(actor, input.code);
   }
 
   @RateLimit('strict', { bucket: 'disable' })
@@ -37,9 +35,8 @@ export class TwoFactorResolver {
   async disableTwoFactor(
     @CurrentUser() actor: AuthUser,
     @Args('input') input: DisableTwoFactorInput,
-    @Client() client: ClientInfo,
   ): Promise<boolean> {
-    await this.twoFactor.disable(actor, input, client);
+    await this.twoFactor.disable(actor, input);
     return true;
   }
 }

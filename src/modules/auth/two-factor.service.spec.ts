@@ -1,6 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EventBus } from '../../core/events/event-bus.js';
-import type { MailService } from '../../core/mail/mail.service.js';
 import type { PasswordService } from './password.service.js';
 import { totp, totpStep } from './totp.js';
 import type { TwoFactorRepository, TwoFactorState } from './two-factor.repository.js';
@@ -34,7 +33,6 @@ describe('TwoFactorService (repositories stubbed)', () => {
       repo as unknown as TwoFactorRepository,
       {} as UsersRepository,
       {} as PasswordService,
-      {} as MailService,
       { emit: vi.fn() } as unknown as EventBus,
       { signingSecret: 'unit-test-signing-secret', jwtSecret: undefined } as never,
       { name: 'Unit' } as never,

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { appConfig } from '../../config/app.config.js';
@@ -6,8 +6,6 @@ import { securityConfig } from '../../config/security.config.js';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { AppException } from '../../core/errors/app.exception.js';
 import { EventBus } from '../../core/events/event-bus.js';
-import type { ClientInfo } from '../../core/http/client-info.decorator.js';
-import { MailService } from '../../core/mail/mail.service.js';
 import { sha256 } from './auth.service.js';
 import type { TwoFactorBackupCodesDto, TwoFactorSetupDto } from './dto/two-factor.dto.js';
 import { PasswordService } from './password.service.js';
@@ -36,14 +34,12 @@ const normalizeBackupCode = (code: string): string => code.replace(/[\s-]/g, '')
  */
 @Injectable()
 export class TwoFactorService {
-  private readonly logger = new Logger('Auth');
   private readonly key: Buffer;
 
   constructor(
     private readonly twoFactor: TwoFactorRepository,
     private readonly users: UsersRepository,
     private readonly passwords: PasswordService,
-    private readonly mail: MailService,
     private readonly events: EventBus,
     @Inject(securityConfig.KEY) security: ConfigType<typeof securityConfig>,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
@@ -63,11 +59,7 @@ export class TwoFactorService {
     return { otpauthUrl: otpauthUrl(this.app.name, state.email, secret), secret };
   }
 
-  async enable(
-    actor: AuthUser,
-    code: string,
-    client: ClientInfo,
-  ): Promise<TwoFactorBackupCodesDto> {
+  async enable(actor: AuthUser, code: string): Promise<TwoFactorBackupCodesDto> {
     const state = await this.state(actor.id);
     if (state.enabledAt) {
       throw new AppException('CONFLICT', 'Two-factor authentication is already on');
@@ -88,16 +80,11 @@ export class TwoFactorService {
       throw new AppException('CONFLICT', 'Two-factor authentication changed meanwhile');
     }
     this.events.emit('auth.2fa.enabled', { userId: actor.id });
-    await this.alert(state.email, 'Two-factor authentication was turned on', client);
     return { backupCodes };
   }
 
   /** Needs the password and a current code (or a backup code). */
-  async disable(
-    actor: AuthUser,
-    input: { password: string; code: string },
-    client: ClientInfo,
-  ): Promise<void> {
+  async disable(actor: AuthUser, input: { password: string; code: string }): Promise<void> {
     const state = await this.state(actor.id);
     if (!state.enabledAt || !state.secret) {
       throw new AppException('CONFLICT', 'Two-factor authentication is not on');
@@ -111,7 +98,6 @@ export class TwoFactorService {
     if ((await this.check(actor.id, state, input.code)) !== 'ok') throw badCode();
     await this.twoFactor.disable(actor.id);
     this.events.emit('auth.2fa.disabled', { userId: actor.id });
-    await this.alert(state.email, 'Two-factor authentication was turned off', client);
   }
 
   /** The second factor of a login whose password was right; a backup code is spent here. */
@@ -151,19 +137,6 @@ export class TwoFactorService {
     const state = await this.twoFactor.getState(userId);
     if (!state) throw new AppException('NOT_FOUND', 'User not found');
     return state;
-  }
-
-  private async alert(email: string, event: string, client: ClientInfo): Promise<void> {
-    try {
-      await this.mail.send(email, 'security-alert', {
-        event,
-        when: new Date().toISOString(),
-        ...(client.ip ? { ip: client.ip } : {}),
-        ...(client.userAgent ? { userAgent: client.userAgent } : {}),
-      });
-    } catch (error) {
-      this.logger.warn({ err: error }, 'Could not queue the security alert mail');
-    }
   }
 
   /** `v1.<iv>.<tag>.<ciphertext>`, base64url parts. */

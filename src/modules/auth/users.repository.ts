@@ -138,6 +138,38 @@ export class UsersRepository {
     });
   }
 
+  /**
+   * Ids of live accounts (not deleted) after `afterId`, in id order, optionally only those
+   * holding `role`: one keyset page of a fan-out.
+   */
+  async liveIdsAfter(afterId: string | null, limit: number, role?: string): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.users.query(
+      `SELECT u.id FROM users u
+       WHERE u.deleted_at IS NULL AND ($1::uuid IS NULL OR u.id > $1)
+         AND ($3::text IS NULL OR EXISTS (
+           SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+           WHERE ur.user_id = u.id AND r.name = $3))
+       ORDER BY u.id LIMIT $2`,
+      [afterId, limit, role ?? null],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** The address to write to, while the account is live. */
+  async contactOf(id: string): Promise<{ email: string } | undefined> {
+    const user = await this.users.findOne({
+      select: { id: true, email: true, deletedAt: true },
+      where: { id },
+    });
+    return user && !user.deletedAt ? { email: user.email } : undefined;
+  }
+
+  roleExists(name: string): Promise<boolean> {
+    return this.users.manager
+      .query('SELECT 1 FROM roles WHERE name = $1', [name])
+      .then((rows: unknown[]) => rows.length > 0);
+  }
+
   /** Clears the avatar only while it still is `fileId` (a deleted or failed upload). */
   async clearAvatarIf(userId: string, fileId: string): Promise<void> {
     await this.users.update({ id: userId, avatarFileId: fileId }, { avatarFileId: null });

@@ -64,4 +64,18 @@ export class UsersService {
   clearAvatarIf(userId: string, fileId: string): Promise<void> {
     return this.users.clearAvatarIf(userId, fileId);
   }
+
+  /** For broadcasts: one keyset page of live account ids, in id order (optionally one role). */
+  liveIdsAfter(afterId: string | null, limit: number, role?: string): Promise<string[]> {
+    return this.users.liveIdsAfter(afterId, limit, role);
+  }
+
+  /** For notification mail: where a live account receives mail. */
+  contactOf(userId: string): Promise<{ email: string } | undefined> {
+    return this.users.contactOf(userId);
+  }
+
+  roleExists(name: string): Promise<boolean> {
+    return this.users.roleExists(name);
+  }
 }

@@ -1,0 +1,72 @@
+import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { type Job, UnrecoverableError } from 'bullmq';
+import { isUUID } from 'class-validator';
+import { appConfig } from '../../config/app.config.js';
+import { AppWorker, QueueWorker } from '../../core/queue/app-worker.js';
+import type { JobEnvelope } from '../../core/queue/job-envelope.js';
+import { JobsService } from '../../core/queue/jobs.service.js';
+import { NotificationBroadcastsService } from './notification-broadcasts.service.js';
+import { NotificationEmails } from './notification-emails.service.js';
+import { NotificationRetention } from './notification-retention.service.js';
+import {
+  BROADCAST_JOB,
+  type BroadcastPayload,
+  EMAIL_JOB,
+  type EmailPayload,
+  NOTIFICATIONS_QUEUE,
+  RETENTION_JOB,
+  RETENTION_PATTERN,
+  RETENTION_SCHEDULER_ID,
+} from './notifications.jobs.js';
+
+type Payload = Partial<EmailPayload & BroadcastPayload>;
+
+const TYPE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+/** The `notifications` queue: mails (digests), broadcast fan-out, the daily retention sweep. */
+@QueueWorker(NOTIFICATIONS_QUEUE)
+export class NotificationsWorker
+  extends AppWorker<Payload, object>
+  implements OnApplicationBootstrap
+{
+  constructor(
+    private readonly emails: NotificationEmails,
+    private readonly broadcasts: NotificationBroadcastsService,
+    private readonly retention: NotificationRetention,
+    private readonly jobs: JobsService,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+  ) {
+    super();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.app.runsWorkers) {
+      await this.jobs.schedule(
+        NOTIFICATIONS_QUEUE,
+        RETENTION_SCHEDULER_ID,
+        RETENTION_PATTERN,
+        RETENTION_JOB,
+      );
+    }
+  }
+
+  async handle(payload: Payload, job: Job<JobEnvelope<Payload>>): Promise<object> {
+    const { userId, type, broadcastId } = payload;
+    if (
+      job.name === EMAIL_JOB &&
+      isId(userId) &&
+      typeof type === 'string' &&
+      TYPE_NAME.test(type)
+    ) {
+      return this.emails.deliver({ userId, type });
+    }
+    if (job.name === BROADCAST_JOB && isId(broadcastId)) {
+      return this.broadcasts.fanOut(broadcastId, (progress) => job.updateProgress(progress));
+    }
+    if (job.name === RETENTION_JOB) return this.retention.run();
+    throw new UnrecoverableError(`Unknown notifications job ${job.name}`);
+  }
+}
+
+const isId = (value: unknown): value is string => typeof value === 'string' && isUUID(value);
