@@ -13,6 +13,7 @@ import { WebhookEvents1763900000011 } from './1763900000011-webhook-events.js';
 import { TotpLastStep1763900000012 } from './1763900000012-totp-last-step.js';
 import { JobAndTwoFactorPermissions1763900000013 } from './1763900000013-job-and-two-factor-permissions.js';
 import { Notifications1763900000014 } from './1763900000014-notifications.js';
+import { NotificationStreamTickets1763900000015 } from './1763900000015-notification-stream-tickets.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests load the same set. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   TotpLastStep1763900000012,
   JobAndTwoFactorPermissions1763900000013,
   Notifications1763900000014,
+  NotificationStreamTickets1763900000015,
 ];

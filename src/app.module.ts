@@ -5,6 +5,7 @@ import { AuthModule } from './modules/auth/auth.module.js';
 import { FilesModule } from './modules/files/files.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
+import { StatsModule } from './modules/stats/stats.module.js';
 import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
 
 @Module({
@@ -15,6 +16,7 @@ import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
     AuditModule,
     FilesModule,
     NotificationsModule,
+    StatsModule,
     WebhooksModule,
   ],
 })

@@ -48,6 +48,8 @@ function parsedQueryMember(query: Record<string, unknown>, name: string): unknow
  */
 export function graphqlRequestChecker(maxBatch: number): (request: FastifyRequest) => void {
   return (request) => {
+    // A graphql-ws upgrade (Node routes only real upgrades here): operations arrive as messages.
+    if (request.headers.upgrade?.toLowerCase() === 'websocket') return;
     if (request.method === 'GET') {
       const query = (request.query ?? {}) as Record<string, unknown>;
       checkOperation(

@@ -3,9 +3,13 @@ import type { ConfigType } from '@nestjs/config';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { graphqlConfig } from '../../config/graphql.config.js';
+import { notificationsConfig } from '../../config/notifications.config.js';
+import { AccessRevocationsService } from '../auth/access-revocations.service.js';
+import { AccessTokenService } from '../auth/access-token.service.js';
 import { graphqlErrorFormatter } from './graphql-error.formatter.js';
 import { complexityHook, validationRules } from './graphql-limits.js';
 import { graphqlMetricsHooks } from './graphql-metrics.hooks.js';
+import { GraphqlWsLimits, graphqlSubscriptionOptions } from './graphql-ws.js';
 
 /** No "Did you mean ..." when the schema is not to be discovered (Mercurius' typing lags). */
 function hiddenSuggestions(hideSuggestions: boolean) {
@@ -17,8 +21,18 @@ function hiddenSuggestions(hideSuggestions: boolean) {
   imports: [
     GraphQLModule.forRootAsync<MercuriusDriverConfig>({
       driver: MercuriusDriver,
-      inject: [graphqlConfig.KEY],
-      useFactory: (config: ConfigType<typeof graphqlConfig>) => ({
+      inject: [
+        graphqlConfig.KEY,
+        notificationsConfig.KEY,
+        AccessTokenService,
+        AccessRevocationsService,
+      ],
+      useFactory: (
+        config: ConfigType<typeof graphqlConfig>,
+        notifications: ConfigType<typeof notificationsConfig>,
+        tokens: AccessTokenService,
+        revocations: AccessRevocationsService,
+      ) => ({
         path: '/graphql',
         // In memory: `npm run schema` writes the committed SDL and a test keeps it current.
         autoSchemaFile: true,
@@ -26,6 +40,13 @@ function hiddenSuggestions(hideSuggestions: boolean) {
         graphiql: config.graphiql,
         queryDepth: config.maxDepth,
         allowBatchedQueries: true,
+        // graphql-ws on the same path; the only subscription is notificationAdded, so its
+        // stream settings (keep-alive, init timeout, message size) apply to the socket.
+        subscription: graphqlSubscriptionOptions(
+          tokens,
+          revocations,
+          notifications.stream.heartbeatMs,
+        ) as MercuriusDriverConfig['subscription'],
         validationRules: validationRules(config),
         graphql: {
           // Parsing stops at the limit, so an oversized document costs little.
@@ -42,5 +63,6 @@ function hiddenSuggestions(hideSuggestions: boolean) {
       }),
     }),
   ],
+  providers: [GraphqlWsLimits],
 })
 export class AppGraphqlModule {}

@@ -155,6 +155,19 @@ export class UsersRepository {
     return rows.map((r) => r.id);
   }
 
+  /** How many live accounts there are (holding `role`, if given): a fan-out's total. */
+  async countLive(role?: string): Promise<number> {
+    const rows: Array<{ n: number }> = await this.users.query(
+      `SELECT count(*)::int AS n FROM users u
+       WHERE u.deleted_at IS NULL
+         AND ($1::text IS NULL OR EXISTS (
+           SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+           WHERE ur.user_id = u.id AND r.name = $1))`,
+      [role ?? null],
+    );
+    return rows[0].n;
+  }
+
   /** The address to write to, while the account is live. */
   async contactOf(id: string): Promise<{ email: string } | undefined> {
     const user = await this.users.findOne({

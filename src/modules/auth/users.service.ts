@@ -70,6 +70,10 @@ export class UsersService {
     return this.users.liveIdsAfter(afterId, limit, role);
   }
 
+  countLive(role?: string): Promise<number> {
+    return this.users.countLive(role);
+  }
+
   /** For notification mail: where a live account receives mail. */
   contactOf(userId: string): Promise<{ email: string } | undefined> {
     return this.users.contactOf(userId);

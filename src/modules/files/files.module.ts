@@ -9,6 +9,7 @@ import { FilesCleanupService } from './files-cleanup.service.js';
 import { FilesController } from './files.controller.js';
 import { FilesExportSection } from './files.export-section.js';
 import { FilesListener } from './files.listener.js';
+import { FilesNotificationTypes } from './files.notifications.js';
 import { FilesRepository } from './files.repository.js';
 import { FilesResolver } from './files.resolver.js';
 import { FilesService } from './files.service.js';
@@ -33,6 +34,7 @@ import { STORAGE_DRIVER } from './storage/storage.driver.js';
     FilesWorker,
     FilesListener,
     FilesExportSection,
+    FilesNotificationTypes,
     makeCounterProvider({
       name: 'files_uploaded_total',
       help: 'Files stored, by kind',

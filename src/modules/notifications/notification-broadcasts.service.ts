@@ -19,9 +19,8 @@ import { NotificationStream } from './notification-stream.js';
 import { BROADCAST_JOB, type BroadcastPayload, NOTIFICATIONS_QUEUE } from './notifications.jobs.js';
 import { SYSTEM_ANNOUNCEMENT } from './system-notification-types.js';
 
-export interface BroadcastProgress {
+export interface BroadcastResult {
   delivered: number;
-  cursor: string | null;
 }
 
 /**
@@ -64,7 +63,7 @@ export class NotificationBroadcastsService {
     });
     const payload: BroadcastPayload = { broadcastId: broadcast.id };
     const { jobId } = await this.jobs.enqueue(NOTIFICATIONS_QUEUE, BROADCAST_JOB, payload, {
-      jobId: `broadcast_${broadcast.id}`,
+      jobId: broadcast.id,
     });
     await this.broadcasts.setJob(broadcast.id, jobId);
     this.events.emit('notification.broadcast.queued', {
@@ -75,13 +74,20 @@ export class NotificationBroadcastsService {
     return { broadcastId: broadcast.id, jobId };
   }
 
-  /** The job: every remaining page of users, from the saved position on. */
+  /**
+   * The job: every remaining page of users, from the saved position on; `progress` hears the
+   * percentage of users reached (of those there were when the job started).
+   */
   async fanOut(
     broadcastId: string,
-    progress: (p: BroadcastProgress) => Promise<void>,
-  ): Promise<BroadcastProgress> {
+    progress: (percent: number) => Promise<void>,
+  ): Promise<BroadcastResult> {
     const broadcast = await this.broadcasts.get(broadcastId);
-    if (!broadcast) return { delivered: 0, cursor: null };
+    if (!broadcast) return { delivered: 0 };
+    const role = broadcast.role ?? undefined;
+    const total = await this.users.countLive(role);
+    // Each user reached so far has exactly one row: what was delivered is how far it got.
+    let reached = broadcast.delivered;
     const type = this.types.get(SYSTEM_ANNOUNCEMENT);
     if (!type) throw new Error(`The ${SYSTEM_ANNOUNCEMENT} type is not registered`);
     const defaults = defaultsOf(type);
@@ -105,11 +111,12 @@ export class NotificationBroadcastsService {
       this.count(written);
       await this.stream.broadcastBatch(broadcast.id, ids[0], cursor);
       await this.emails.schedule(written.filter((row) => row.email));
-      await progress({ delivered, cursor });
+      reached += ids.length;
+      await progress(Math.min(100, Math.round((reached / Math.max(total, 1)) * 100)));
     }
     await this.broadcasts.setStatus(broadcast.id, 'done');
     this.logger.log({ broadcastId, delivered }, 'Broadcast delivered');
-    return { delivered, cursor };
+    return { delivered };
   }
 
   private count(rows: Array<{ inApp: boolean }>): void {

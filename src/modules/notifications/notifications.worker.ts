@@ -62,7 +62,7 @@ export class NotificationsWorker
       return this.emails.deliver({ userId, type });
     }
     if (job.name === BROADCAST_JOB && isId(broadcastId)) {
-      return this.broadcasts.fanOut(broadcastId, (progress) => job.updateProgress(progress));
+      return this.broadcasts.fanOut(broadcastId, (percent) => job.updateProgress(percent));
     }
     if (job.name === RETENTION_JOB) return this.retention.run();
     throw new UnrecoverableError(`Unknown notifications job ${job.name}`);

@@ -166,12 +166,36 @@ export async function send(
       url: request.url,
       headers: { ...request.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
       ...(request.payload === undefined ? {} : { payload: request.payload }),
-    });
+      // An event stream never ends: it is judged by its head, then left.
+      payloadAsStream: true,
+    })
+    .then(readUnlessStream);
   try {
     return await Promise.race([response, hang]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The whole body, except for a `text/event-stream` (an open stream is all the corpus needs). */
+async function readUnlessStream(res: LightMyRequestResponse): Promise<LightMyRequestResponse> {
+  const stream = res.stream();
+  let body = '';
+  if (String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+    stream.destroy();
+  } else {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
+    body = Buffer.concat(chunks).toString('utf8');
+  }
+  const read = {
+    statusCode: res.statusCode,
+    headers: res.headers,
+    body,
+    payload: body,
+    json: () => JSON.parse(body) as unknown,
+  };
+  return read as unknown as LightMyRequestResponse;
 }
 
 function parse(res: LightMyRequestResponse): unknown {
@@ -238,8 +262,10 @@ export function report(seed: number, offenders: Offender[]): string {
 }
 
 /** Whether a reported field error is about `field` (`filter.actorId` names `input.filter.actorId`). */
+// The walk names array elements without their index (`preferences.type`); errors carry it.
+const withoutIndexes = (f: string) => f.replace(/\.\d+(?=\.|$)/g, '');
 const names = (fields: string[], field: string) =>
-  fields.some((f) => f === field || field.endsWith(`.${f}`));
+  fields.map(withoutIndexes).some((f) => f === field || field.endsWith(`.${f}`));
 
 type ContractProblem = { code?: string; requestId?: string; errors?: Array<{ field?: string }> };
 type ContractGqlError = { extensions?: ContractProblem };

@@ -1,15 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import type { NotificationEntity } from '../notification.entity.js';
 import { NotificationStream } from '../notification-stream.js';
+import { RealtimeHub } from './realtime-hub.js';
 
-// Placeholder until the real-time transports land: nothing is connected, nothing to push.
+/** The module's contract, delivered by the hub over the configured bus. */
 @Injectable()
 export class RealtimeStream extends NotificationStream {
-  published(_rows: NotificationEntity[]): Promise<void> {
-    return Promise.resolve();
+  constructor(private readonly hub: RealtimeHub) {
+    super();
   }
 
-  broadcastBatch(_broadcastId: string, _first: string, _last: string): Promise<void> {
-    return Promise.resolve();
+  published(rows: NotificationEntity[]): Promise<void> {
+    return this.hub.publish(rows);
+  }
+
+  broadcastBatch(broadcastId: string, firstUserId: string, lastUserId: string): Promise<void> {
+    return this.hub.publishBroadcastBatch(broadcastId, firstUserId, lastUserId);
   }
 }

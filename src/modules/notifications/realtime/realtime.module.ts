@@ -1,17 +1,57 @@
 import { Module } from '@nestjs/common';
-import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
+import type { ConfigType } from '@nestjs/config';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { notificationsConfig } from '../../../config/notifications.config.js';
+import { queueConfig } from '../../../config/queue.config.js';
+import { DATABASE_URL } from '../../../core/database/database-url.provider.js';
+import { NotificationEntity } from '../notification.entity.js';
 import { NotificationStream } from '../notification-stream.js';
+import { NotificationsRepository } from '../notifications.repository.js';
+import { NotificationStreamController } from './notification-stream.controller.js';
+import { NotificationStreamResolver } from './notification-stream.resolver.js';
+import { NotificationBus } from './notification-bus.js';
+import { PostgresNotificationBus } from './postgres-notification-bus.js';
+import { RealtimeHub } from './realtime-hub.js';
+import { realtimeMetrics, sentTotal } from './realtime-metrics.js';
 import { RealtimeStream } from './realtime-stream.js';
+import { RedisNotificationBus } from './redis-notification-bus.js';
+import { SseStreamsService } from './sse-streams.service.js';
+import { StreamAuthenticator } from './stream-authenticator.js';
+import { StreamTicketsRepository } from './stream-tickets.repository.js';
+import { StreamTicketsService } from './stream-tickets.service.js';
 
-const sentTotal = makeCounterProvider({
-  name: 'notifications_sent_total',
-  help: 'Notifications delivered, by type and channel (in_app stored, email mailed, realtime written to a stream)',
-  labelNames: ['type', 'channel'],
-});
+const busProvider = {
+  provide: NotificationBus,
+  inject: [notificationsConfig.KEY, queueConfig.KEY, getDataSourceToken(), DATABASE_URL],
+  useFactory: (
+    config: ConfigType<typeof notificationsConfig>,
+    queue: ConfigType<typeof queueConfig>,
+    db: DataSource,
+    databaseUrl: string,
+  ): NotificationBus =>
+    config.bus === 'redis' && config.redisUrl
+      ? new RedisNotificationBus(config.redisUrl, `${queue.prefix}:notifications:realtime`)
+      : new PostgresNotificationBus(db, databaseUrl),
+};
 
 /** SSE, the notificationAdded subscription, and the cross-instance bus behind both. */
 @Module({
-  providers: [{ provide: NotificationStream, useClass: RealtimeStream }, sentTotal],
+  // Its own repository instance: the notifications module imports this one, not the reverse.
+  imports: [TypeOrmModule.forFeature([NotificationEntity])],
+  controllers: [NotificationStreamController],
+  providers: [
+    ...realtimeMetrics,
+    busProvider,
+    NotificationsRepository,
+    RealtimeHub,
+    { provide: NotificationStream, useClass: RealtimeStream },
+    StreamTicketsRepository,
+    StreamTicketsService,
+    StreamAuthenticator,
+    SseStreamsService,
+    NotificationStreamResolver,
+  ],
   exports: [NotificationStream, sentTotal],
 })
 export class NotificationsRealtimeModule {}

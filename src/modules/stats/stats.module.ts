@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** Operator numbers: totals and time series, admin-only. */
+@Module({})
+export class StatsModule {}
