@@ -14,6 +14,7 @@ import { TotpLastStep1763900000012 } from './1763900000012-totp-last-step.js';
 import { JobAndTwoFactorPermissions1763900000013 } from './1763900000013-job-and-two-factor-permissions.js';
 import { Notifications1763900000014 } from './1763900000014-notifications.js';
 import { NotificationStreamTickets1763900000015 } from './1763900000015-notification-stream-tickets.js';
+import { Stats1763900000016 } from './1763900000016-stats.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests load the same set. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   JobAndTwoFactorPermissions1763900000013,
   Notifications1763900000014,
   NotificationStreamTickets1763900000015,
+  Stats1763900000016,
 ];

@@ -386,6 +386,27 @@ export class Env {
   AUDIT_RETENTION_DAYS = 90;
 
   @IntRange(0, 3600)
+  STATS_CACHE_SECONDS = 60;
+
+  @IntRange(1, 600_000)
+  STATS_SLOW_QUERY_MS = 1000;
+
+  @IntRange(1, 60)
+  STATS_ROLLUP_MINUTES = 5;
+
+  @IntRange(1, 10_000)
+  STATS_ROLLUP_MAX_BUCKETS = 168;
+
+  @IntRange(1, 400)
+  STATS_BACKFILL_DAYS = 30;
+
+  @IntRange(1, 3600)
+  STATS_SAMPLE_SECONDS = 60;
+
+  @IntRange(1, 3600)
+  STATS_ACTIVITY_FLUSH_SECONDS = 5;
+
+  @IntRange(0, 3600)
   NOTIFICATIONS_EMAIL_DIGEST_SECONDS = 60;
 
   @IntRange(100, 10_000)

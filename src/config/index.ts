@@ -13,6 +13,7 @@ import { observabilityConfig } from './observability.config.js';
 import { queueConfig } from './queue.config.js';
 import { resilienceConfig } from './resilience.config.js';
 import { securityConfig } from './security.config.js';
+import { statsConfig } from './stats.config.js';
 import { webhooksConfig } from './webhooks.config.js';
 
 /** Every typed configuration namespace, loaded once by the core module. */
@@ -32,5 +33,6 @@ export const allConfigs = [
   queueConfig,
   resilienceConfig,
   securityConfig,
+  statsConfig,
   webhooksConfig,
 ];

@@ -23,6 +23,7 @@ import { QueueModule } from './queue/queue.module.js';
 import { GqlThrottlerGuard } from './rate-limit/gql-throttler.guard.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { ResilienceModule } from './resilience/resilience.module.js';
+import { StatsSources } from './stats/stats-source.js';
 import { createValidationPipe } from './validation/validation.pipe.js';
 
 /**
@@ -54,6 +55,7 @@ import { createValidationPipe } from './validation/validation.pipe.js';
     PermissionsService,
     EventBus,
     NotificationTypes,
+    StatsSources,
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: GqlThrottlerGuard },
     { provide: APP_PIPE, useFactory: createValidationPipe },
@@ -66,6 +68,7 @@ import { createValidationPipe } from './validation/validation.pipe.js';
     PermissionsService,
     EventBus,
     NotificationTypes,
+    StatsSources,
     DatabaseModule,
   ],
 })

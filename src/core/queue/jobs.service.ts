@@ -41,6 +41,15 @@ async function failFastWhenOffline(queue: Queue): Promise<void> {
   if (client.options) client.options.enableOfflineQueue = false;
 }
 
+export interface QueueJobCounts {
+  name: string;
+  waiting: number;
+  active: number;
+  delayed: number;
+  completed: number;
+  failed: number;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Adds jobs with the caller's request context and reports any job's status by id. */
@@ -175,6 +184,25 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
       if (job) return { queue, job };
     }
     return undefined;
+  }
+
+  /** Jobs per queue by state (BullMQ's counts; completed and failed are the jobs still kept). */
+  async jobCounts(): Promise<QueueJobCounts[]> {
+    const byQueue = new Map<string, QueueJobCounts>();
+    for (const { queue, state, count } of await this.depths()) {
+      const row = byQueue.get(queue) ?? {
+        name: queue,
+        waiting: 0,
+        active: 0,
+        delayed: 0,
+        completed: 0,
+        failed: 0,
+      };
+      if (state in row && state !== 'name')
+        row[state as Exclude<keyof QueueJobCounts, 'name'>] = count;
+      byQueue.set(queue, row);
+    }
+    return [...byQueue.values()];
   }
 
   private async depths(): Promise<Array<{ queue: string; state: string; count: number }>> {

@@ -7,5 +7,6 @@ export const QUEUE_NAMES = [
   'files',
   'webhooks',
   'notifications',
+  'stats',
 ] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];

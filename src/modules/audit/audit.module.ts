@@ -7,6 +7,7 @@ import { AuditListener } from './audit.listener.js';
 import { AuditRepository } from './audit.repository.js';
 import { AuditResolver } from './audit.resolver.js';
 import { AuditService } from './audit.service.js';
+import { AuditStatsSource } from './audit.stats-source.js';
 import { AuditExportService } from './audit-export.service.js';
 import { AuditLogEntity } from './audit-log.entity.js';
 import { AuditRetentionService } from './audit-retention.service.js';
@@ -29,6 +30,7 @@ import { AuditWorker } from './audit.worker.js';
     AuditRetentionService,
     AuditExportService,
     AuditExportSection,
+    AuditStatsSource,
     AuditWorker,
   ],
 })

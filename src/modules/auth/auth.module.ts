@@ -16,6 +16,7 @@ import { AuthNotificationTypes } from './auth.notifications.js';
 import { AuthController } from './auth.controller.js';
 import { AuthResolver } from './auth.resolver.js';
 import { AuthService } from './auth.service.js';
+import { AuthStatsSource } from './auth.stats-source.js';
 import { LoginAttemptsService } from './login-attempts.service.js';
 import { PasswordService } from './password.service.js';
 import { RotatedRefreshTokenEntity } from './rotated-refresh-token.entity.js';
@@ -68,6 +69,7 @@ import { VerificationService } from './verification.service.js';
     UserTokensRepository,
     VerificationService,
     AuthNotificationTypes,
+    AuthStatsSource,
     AccountService,
     AccountsRepository,
     AccountsWorker,

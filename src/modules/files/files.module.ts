@@ -13,6 +13,7 @@ import { FilesNotificationTypes } from './files.notifications.js';
 import { FilesRepository } from './files.repository.js';
 import { FilesResolver } from './files.resolver.js';
 import { FilesService } from './files.service.js';
+import { FilesStatsSource } from './files.stats-source.js';
 import { FilesWorker } from './files.worker.js';
 import { ImageProcessingService } from './image-processing.service.js';
 import { storageProvider } from './storage/storage.provider.js';
@@ -35,6 +36,7 @@ import { STORAGE_DRIVER } from './storage/storage.driver.js';
     FilesListener,
     FilesExportSection,
     FilesNotificationTypes,
+    FilesStatsSource,
     makeCounterProvider({
       name: 'files_uploaded_total',
       help: 'Files stored, by kind',

@@ -20,6 +20,7 @@ import { NotificationsListener } from './notifications.listener.js';
 import { NotificationsRepository } from './notifications.repository.js';
 import { NotificationsResolver } from './notifications.resolver.js';
 import { NotificationsService } from './notifications.service.js';
+import { NotificationsStatsSource } from './notifications.stats-source.js';
 import { NotificationsWorker } from './notifications.worker.js';
 import { NotificationsRealtimeModule } from './realtime/realtime.module.js';
 import { systemAnnouncement } from './system-notification-types.js';
@@ -54,6 +55,7 @@ import { systemAnnouncement } from './system-notification-types.js';
     NotificationsWorker,
     NotificationsExportSection,
     NotificationPreferencesExportSection,
+    NotificationsStatsSource,
   ],
   exports: [NotificationsService],
 })

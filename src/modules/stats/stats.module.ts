@@ -1,5 +1,36 @@
 import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { ActivityStatsSource } from './activity.stats-source.js';
+import { ProcessMetricsSampler } from './process-metrics.sampler.js';
+import { QueuesStatsSource } from './queues.stats-source.js';
+import { StatsController } from './stats.controller.js';
+import { StatsRepository } from './stats.repository.js';
+import { StatsResolver } from './stats.resolver.js';
+import { StatsRollupService } from './stats-rollup.service.js';
+import { StatsService } from './stats.service.js';
+import { StatsWorker } from './stats.worker.js';
+import { UserActivityInterceptor } from './user-activity.interceptor.js';
+import { UserActivityRecorder } from './user-activity.recorder.js';
 
-/** Operator numbers: totals and time series, admin-only. */
-@Module({})
+/**
+ * Operator numbers: totals and time series, admin-only. Owning modules register stats sources
+ * (core/stats); a scheduled job rolls them up into stats_hourly / stats_daily, every instance
+ * adds its sampled request counters, and reads touch only those tables.
+ */
+@Module({
+  controllers: [StatsController],
+  providers: [
+    StatsRepository,
+    StatsService,
+    StatsResolver,
+    StatsRollupService,
+    StatsWorker,
+    ActivityStatsSource,
+    QueuesStatsSource,
+    ProcessMetricsSampler,
+    UserActivityRecorder,
+    { provide: APP_INTERCEPTOR, useClass: UserActivityInterceptor },
+  ],
+  exports: [StatsService],
+})
 export class StatsModule {}
