@@ -517,6 +517,12 @@ export class Env {
   @Matches(/^https?:\/\//, { message: 'must be an http(s):// URL' })
   S3_ENDPOINT?: string;
 
+  /** The endpoint clients reach in presigned links, when it differs from S3_ENDPOINT. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^https?:\/\//, { message: 'must be an http(s):// URL' })
+  S3_PUBLIC_ENDPOINT?: string;
+
   @Transform(toBool)
   @IsBoolean()
   S3_FORCE_PATH_STYLE = false;

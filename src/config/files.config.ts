@@ -33,6 +33,7 @@ export const filesConfig = registerAs('files', () => {
       bucket: env.S3_BUCKET ?? '',
       region: env.S3_REGION,
       endpoint: env.S3_ENDPOINT,
+      publicEndpoint: env.S3_PUBLIC_ENDPOINT,
       forcePathStyle: env.S3_FORCE_PATH_STYLE,
       accessKeyId: env.S3_ACCESS_KEY_ID,
       secretAccessKey: env.S3_SECRET_ACCESS_KEY,

@@ -6,7 +6,7 @@ import { S3StorageDriver } from './s3.driver.js';
 describe('S3StorageDriver', () => {
   let server: TestS3Server;
   const drivers: S3StorageDriver[] = [];
-  const driver = (options: { prefix?: string; bucket?: string } = {}) => {
+  const driver = (options: { prefix?: string; bucket?: string; publicEndpoint?: string } = {}) => {
     const created = new S3StorageDriver({ ...server, forcePathStyle: true, ...options });
     drivers.push(created);
     return created;
@@ -48,5 +48,26 @@ describe('S3StorageDriver', () => {
     await orphan.ping();
     await other.stop();
     await expect(orphan.ping()).rejects.toThrow();
+  });
+
+  it('signs links for S3_PUBLIC_ENDPOINT when set, and they fetch the object there', async () => {
+    const internal = driver();
+    await internal.put('pub/1', Readable.from([Buffer.from('public')]), {
+      contentType: 'text/plain',
+    });
+    const options = {
+      contentType: 'text/plain',
+      contentDisposition: 'inline',
+      expiresInSeconds: 60,
+    };
+    const direct = new URL(await internal.presignGet('pub/1', options));
+    expect(direct.origin).toBe(new URL(server.endpoint).origin);
+    // The same server under another name: the link carries (and is signed for) that host.
+    const publicEndpoint = server.endpoint.replace('127.0.0.1', 'localhost');
+    const link = new URL(await driver({ publicEndpoint }).presignGet('pub/1', options));
+    expect(link.host).toBe(new URL(publicEndpoint).host);
+    const res = await fetch(link);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('public');
   });
 });

@@ -24,6 +24,8 @@ export interface S3StorageOptions {
   region: string;
   /** For MinIO, s3rver and other S3-compatible services. */
   endpoint?: string;
+  /** Where clients reach the service, for presigned links (e.g. MinIO behind a proxy). */
+  publicEndpoint?: string;
   forcePathStyle: boolean;
   /** Both or neither; without them the SDK's default credential chain applies. */
   accessKeyId?: string;
@@ -39,6 +41,8 @@ const QUEUE_SIZE = 3;
 export class S3StorageDriver implements StorageDriver {
   readonly name = 's3' as const;
   private readonly client: S3Client;
+  /** Signs links only (no request is sent with it): the public endpoint's host is signed. */
+  private readonly signer: S3Client;
   private readonly bucket: string;
   private readonly prefix: string;
 
@@ -47,16 +51,19 @@ export class S3StorageDriver implements StorageDriver {
     this.bucket = options.bucket;
     const prefix = options.prefix ?? '';
     this.prefix = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
-    this.client = new S3Client({
-      region: options.region,
-      endpoint: options.endpoint,
-      forcePathStyle: options.forcePathStyle,
-      credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
-      // The SDK's default CRC32 checksums (and aws-chunked bodies) are not understood by every
-      // S3-compatible server; send checksums only where an operation requires them.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    const clientFor = (endpoint?: string): S3Client =>
+      new S3Client({
+        region: options.region,
+        endpoint,
+        forcePathStyle: options.forcePathStyle,
+        credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
+        // The SDK's default CRC32 checksums (and aws-chunked bodies) are not understood by every
+        // S3-compatible server; send checksums only where an operation requires them.
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      });
+    this.client = clientFor(options.endpoint);
+    this.signer = options.publicEndpoint ? clientFor(options.publicEndpoint) : this.client;
   }
 
   /**
@@ -190,7 +197,7 @@ export class S3StorageDriver implements StorageDriver {
       ResponseContentType: options.contentType,
       ResponseContentDisposition: options.contentDisposition,
     });
-    return getSignedUrl(this.client, command, { expiresIn: options.expiresInSeconds });
+    return getSignedUrl(this.signer, command, { expiresIn: options.expiresInSeconds });
   }
 
   async ping(): Promise<void> {
@@ -200,6 +207,7 @@ export class S3StorageDriver implements StorageDriver {
   /** Closes the client's sockets (for shutdown and tests). */
   destroy(): void {
     this.client.destroy();
+    if (this.signer !== this.client) this.signer.destroy();
   }
 
   /** Nest calls this on shutdown: the SDK client's keep-alive sockets are closed. */
