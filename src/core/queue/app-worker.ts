@@ -26,6 +26,13 @@ export const QueueWorker = (queue: QueueName) =>
     },
   });
 
+/** A repeating job: its scheduler id, cron pattern (UTC) and job name. */
+export interface JobSchedule {
+  id: string;
+  pattern: string;
+  job: string;
+}
+
 /**
  * Base class for processors: runs `handle` inside the context of the request that queued the
  * job (its request id is on every log line) and counts outcomes.
@@ -34,6 +41,11 @@ export abstract class AppWorker<T = unknown, R = unknown> extends WorkerHost {
   protected readonly logger = new Logger(this.constructor.name);
 
   abstract handle(payload: T, job: Job<JobEnvelope<T>>): Promise<R>;
+
+  /** Repeating jobs of this queue (cleanups, rollups); registered where workers run. */
+  schedules(): JobSchedule[] {
+    return [];
+  }
 
   async process(job: Job<JobEnvelope<T>>): Promise<R> {
     const meta = job.data.meta ?? {};

@@ -4,20 +4,27 @@ import type { ConfigType } from '@nestjs/config';
 import { DiscoveryService } from '@nestjs/core';
 import { appConfig } from '../../config/app.config.js';
 import { queueConfig } from '../../config/queue.config.js';
+import { AppWorker } from './app-worker.js';
+import { JobsService } from './jobs.service.js';
 import { logQueueErrors } from './queue-errors.js';
+import type { QueueName } from './queue-names.js';
 
-/** Starts every declared worker in processes whose role runs workers (`all` or `worker`). */
+/**
+ * Starts every declared worker in processes whose role runs workers (`all` or `worker`), and
+ * registers the repeating jobs each one declares (AppWorker.schedules).
+ */
 @Injectable()
 export class WorkerRunner implements OnApplicationBootstrap {
   private readonly logger = new Logger('Queue');
 
   constructor(
     private readonly discovery: DiscoveryService,
+    private readonly jobs: JobsService,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
     @Inject(queueConfig.KEY) private readonly queue: ConfigType<typeof queueConfig>,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     if (!this.app.runsWorkers) return;
     const hosts = this.discovery
       .getProviders()
@@ -30,6 +37,12 @@ export class WorkerRunner implements OnApplicationBootstrap {
       worker.run().catch((error: unknown) => {
         this.logger.error({ err: error, queue: worker.name }, 'Worker stopped with an error');
       });
+    }
+    for (const host of hosts) {
+      if (!(host instanceof AppWorker)) continue;
+      for (const { id, pattern, job } of host.schedules()) {
+        await this.jobs.schedule(host.worker.name as QueueName, id, pattern, job);
+      }
     }
     this.logger.log(`started ${hosts.length} worker(s) on the ${this.queue.backend} backend`);
   }

@@ -1,11 +1,7 @@
-import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
 import { type Job, UnrecoverableError } from 'bullmq';
-import { appConfig } from '../../config/app.config.js';
 import { ExportsService } from '../../core/exports/exports.service.js';
-import { AppWorker, QueueWorker } from '../../core/queue/app-worker.js';
+import { AppWorker, type JobSchedule, QueueWorker } from '../../core/queue/app-worker.js';
 import type { JobEnvelope } from '../../core/queue/job-envelope.js';
-import { JobsService } from '../../core/queue/jobs.service.js';
 import { type AuditExportResult, AuditExportService } from './audit-export.service.js';
 import { AuditRetentionService } from './audit-retention.service.js';
 import {
@@ -27,34 +23,20 @@ type AuditResult = { deleted: number } | { expired: number } | AuditExportResult
  * files, GDPR archives included (worker processes only).
  */
 @QueueWorker(AUDIT_QUEUE)
-export class AuditWorker
-  extends AppWorker<AuditExportPayload, AuditResult>
-  implements OnApplicationBootstrap
-{
+export class AuditWorker extends AppWorker<AuditExportPayload, AuditResult> {
   constructor(
     private readonly retention: AuditRetentionService,
     private readonly auditExports: AuditExportService,
     private readonly exports: ExportsService,
-    private readonly jobs: JobsService,
-    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
   ) {
     super();
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    if (!this.app.runsWorkers) return;
-    await this.jobs.schedule(
-      AUDIT_QUEUE,
-      RETENTION_SCHEDULER_ID,
-      RETENTION_PATTERN,
-      AUDIT_RETENTION_JOB,
-    );
-    await this.jobs.schedule(
-      AUDIT_QUEUE,
-      EXPORTS_EXPIRY_SCHEDULER_ID,
-      EXPORTS_EXPIRY_PATTERN,
-      EXPORTS_EXPIRE_JOB,
-    );
+  override schedules(): JobSchedule[] {
+    return [
+      { id: RETENTION_SCHEDULER_ID, pattern: RETENTION_PATTERN, job: AUDIT_RETENTION_JOB },
+      { id: EXPORTS_EXPIRY_SCHEDULER_ID, pattern: EXPORTS_EXPIRY_PATTERN, job: EXPORTS_EXPIRE_JOB },
+    ];
   }
 
   async handle(

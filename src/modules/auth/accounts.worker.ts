@@ -1,11 +1,7 @@
-import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { isUUID } from 'class-validator';
-import { appConfig } from '../../config/app.config.js';
-import { AppWorker, QueueWorker } from '../../core/queue/app-worker.js';
+import { AppWorker, type JobSchedule, QueueWorker } from '../../core/queue/app-worker.js';
 import type { JobEnvelope } from '../../core/queue/job-envelope.js';
-import { JobsService } from '../../core/queue/jobs.service.js';
 import { AccountService } from './account.service.js';
 import {
   ACCOUNTS_QUEUE,
@@ -24,26 +20,13 @@ type AccountsResult = AccountExportResult | { anonymised: number };
  * longer than the restore window (a BullMQ job scheduler registered at start by worker processes).
  */
 @QueueWorker(ACCOUNTS_QUEUE)
-export class AccountsWorker
-  extends AppWorker<Partial<AccountExportPayload>, AccountsResult>
-  implements OnApplicationBootstrap
-{
-  constructor(
-    private readonly accounts: AccountService,
-    private readonly jobs: JobsService,
-    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
-  ) {
+export class AccountsWorker extends AppWorker<Partial<AccountExportPayload>, AccountsResult> {
+  constructor(private readonly accounts: AccountService) {
     super();
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    if (!this.app.runsWorkers) return;
-    await this.jobs.schedule(
-      ACCOUNTS_QUEUE,
-      ANONYMISE_SCHEDULER_ID,
-      ANONYMISE_PATTERN,
-      ANONYMISE_JOB,
-    );
+  override schedules(): JobSchedule[] {
+    return [{ id: ANONYMISE_SCHEDULER_ID, pattern: ANONYMISE_PATTERN, job: ANONYMISE_JOB }];
   }
 
   async handle(

@@ -1,11 +1,7 @@
 import { isUUID } from 'class-validator';
-import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
 import { type Job, UnrecoverableError } from 'bullmq';
-import { appConfig } from '../../config/app.config.js';
-import { AppWorker, QueueWorker } from '../../core/queue/app-worker.js';
+import { AppWorker, type JobSchedule, QueueWorker } from '../../core/queue/app-worker.js';
 import type { JobEnvelope } from '../../core/queue/job-envelope.js';
-import { JobsService } from '../../core/queue/jobs.service.js';
 import { type CleanupResult, FilesCleanupService } from './files-cleanup.service.js';
 import {
   CLEANUP_PATTERN,
@@ -19,28 +15,19 @@ import { ImageProcessingService } from './image-processing.service.js';
 
 /** The `files` queue: image processing after uploads and the daily cleanup (worker processes). */
 @QueueWorker(FILES_QUEUE)
-export class FilesWorker
-  extends AppWorker<Partial<ProcessImagePayload>, { status: string } | CleanupResult>
-  implements OnApplicationBootstrap
-{
+export class FilesWorker extends AppWorker<
+  Partial<ProcessImagePayload>,
+  { status: string } | CleanupResult
+> {
   constructor(
     private readonly images: ImageProcessingService,
     private readonly cleanup: FilesCleanupService,
-    private readonly jobs: JobsService,
-    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
   ) {
     super();
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    if (this.app.runsWorkers) {
-      await this.jobs.schedule(
-        FILES_QUEUE,
-        CLEANUP_SCHEDULER_ID,
-        CLEANUP_PATTERN,
-        FILES_CLEANUP_JOB,
-      );
-    }
+  override schedules(): JobSchedule[] {
+    return [{ id: CLEANUP_SCHEDULER_ID, pattern: CLEANUP_PATTERN, job: FILES_CLEANUP_JOB }];
   }
 
   async handle(

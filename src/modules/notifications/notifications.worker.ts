@@ -1,11 +1,7 @@
-import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { isUUID } from 'class-validator';
-import { appConfig } from '../../config/app.config.js';
-import { AppWorker, QueueWorker } from '../../core/queue/app-worker.js';
+import { AppWorker, type JobSchedule, QueueWorker } from '../../core/queue/app-worker.js';
 import type { JobEnvelope } from '../../core/queue/job-envelope.js';
-import { JobsService } from '../../core/queue/jobs.service.js';
 import { NotificationBroadcastsService } from './notification-broadcasts.service.js';
 import { NotificationEmails } from './notification-emails.service.js';
 import { NotificationRetention } from './notification-retention.service.js';
@@ -26,29 +22,17 @@ const TYPE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
 /** The `notifications` queue: mails (digests), broadcast fan-out, the daily retention sweep. */
 @QueueWorker(NOTIFICATIONS_QUEUE)
-export class NotificationsWorker
-  extends AppWorker<Payload, object>
-  implements OnApplicationBootstrap
-{
+export class NotificationsWorker extends AppWorker<Payload, object> {
   constructor(
     private readonly emails: NotificationEmails,
     private readonly broadcasts: NotificationBroadcastsService,
     private readonly retention: NotificationRetention,
-    private readonly jobs: JobsService,
-    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
   ) {
     super();
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    if (this.app.runsWorkers) {
-      await this.jobs.schedule(
-        NOTIFICATIONS_QUEUE,
-        RETENTION_SCHEDULER_ID,
-        RETENTION_PATTERN,
-        RETENTION_JOB,
-      );
-    }
+  override schedules(): JobSchedule[] {
+    return [{ id: RETENTION_SCHEDULER_ID, pattern: RETENTION_PATTERN, job: RETENTION_JOB }];
   }
 
   async handle(payload: Payload, job: Job<JobEnvelope<Payload>>): Promise<object> {
