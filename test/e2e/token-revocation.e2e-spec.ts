@@ -226,14 +226,14 @@ describe('access-token revocation', () => {
   it('keeps spreading revocations after the listening connections are killed', async () => {
     const killed: Array<{ n: number }> = await db.query(
       `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
-       WHERE application_name = 'access-revocations' AND datname = current_database()`,
+       WHERE application_name = 'pg-listener' AND datname = current_database()`,
     );
     expect(killed[0].n).toBeGreaterThanOrEqual(2);
     // Both instances listen again (they reconnect on their own, with backoff).
     await eventually(async () => {
       const rows: Array<{ n: number }> = await db.query(
         `SELECT count(*)::int AS n FROM pg_stat_activity
-         WHERE application_name = 'access-revocations' AND datname = current_database()`,
+         WHERE application_name = 'pg-listener' AND datname = current_database()`,
       );
       expect(rows[0].n).toBeGreaterThanOrEqual(2);
     });

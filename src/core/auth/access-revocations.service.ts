@@ -6,9 +6,8 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import pg from 'pg';
 import { securityConfig } from '../../config/security.config.js';
-import { DATABASE_URL } from '../database/database-url.provider.js';
+import { PgListener } from '../database/pg-listener.js';
 import { revocationEntries, revocationListenerConnected } from '../observability/metrics.js';
 import {
   AccessRevocationsRepository,
@@ -21,8 +20,6 @@ import type { AuthUser } from './auth-user.js';
 // Tokens are checked against their own clock with this much tolerance (jwt-verifier.ts).
 const CLOCK_SKEW_MS = 60_000;
 const SWEEP_EVERY_MS = 60_000;
-const RECONNECT_MIN_MS = 500;
-const RECONNECT_MAX_MS = 30_000;
 
 /**
  * Access tokens are stateless, so ending a session, a ban or a deletion would otherwise leave
@@ -38,28 +35,31 @@ export class AccessRevocationsService implements OnModuleInit, OnApplicationShut
     session: new Map(),
     user: new Map(),
   };
-  private listener?: pg.Client;
-  private reconnectDelay = RECONNECT_MIN_MS;
-  private reconnectTimer?: NodeJS.Timeout;
   private sweepTimer?: NodeJS.Timeout;
-  private stopped = false;
 
   constructor(
     private readonly repository: AccessRevocationsRepository,
-    @Inject(DATABASE_URL) private readonly databaseUrl: string,
+    private readonly listener: PgListener,
     @Inject(securityConfig.KEY) private readonly config: ConfigType<typeof securityConfig>,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.listen();
+    // While the connection is down, revocations made elsewhere are missed: on every (re)connect
+    // the table is reloaded. Requests keep being served in between (the entries already known
+    // still apply); the gauge tells an operator it happened.
+    await this.listener.listen(REVOCATIONS_CHANNEL, {
+      message: (payload) => this.received(payload),
+      connected: async () => {
+        await this.reload();
+        revocationListenerConnected.set(1);
+      },
+      disconnected: () => revocationListenerConnected.set(0),
+    });
     this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_EVERY_MS).unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
+  onApplicationShutdown(): void {
     clearInterval(this.sweepTimer);
-    clearTimeout(this.reconnectTimer);
-    await this.listener?.end().catch(() => undefined);
   }
 
   /** Whether the token's session was revoked or its user blocked. Synchronous by design. */
@@ -105,28 +105,12 @@ export class AccessRevocationsService implements OnModuleInit, OnApplicationShut
     this.updateGauge();
   }
 
-  private async listen(): Promise<void> {
-    const client = new pg.Client({
-      connectionString: this.databaseUrl,
-      application_name: 'access-revocations',
-    });
-    client.on('notification', (msg) => {
-      if (msg.channel !== REVOCATIONS_CHANNEL || !msg.payload) return;
-      try {
-        this.apply(JSON.parse(msg.payload) as RevocationMessage);
-      } catch (error) {
-        this.logger.warn({ err: error }, 'Ignored a malformed revocation notification');
-      }
-    });
-    client.on('error', (error) => this.lost(client, error));
-    client.on('end', () => this.lost(client));
-    await client.connect();
-    await client.query(`LISTEN ${REVOCATIONS_CHANNEL}`);
-    this.listener = client;
-    // Listening first, then loading: nothing committed in between can be missed.
-    await this.reload();
-    this.reconnectDelay = RECONNECT_MIN_MS;
-    revocationListenerConnected.set(1);
+  private received(payload: string): void {
+    try {
+      this.apply(JSON.parse(payload) as RevocationMessage);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Ignored a malformed revocation notification');
+    }
   }
 
   private async reload(): Promise<void> {
@@ -135,33 +119,6 @@ export class AccessRevocationsService implements OnModuleInit, OnApplicationShut
     this.entries.user.clear();
     for (const row of rows) this.entries[row.kind].set(row.subject, row.expiresAt.getTime());
     this.updateGauge();
-  }
-
-  /**
-   * The listening connection dropped: revocations made elsewhere meanwhile would be missed, so
-   * reconnect with backoff and reload the table. Requests keep being served in between (the
-   * entries already known still apply); the gauge tells an operator it happened.
-   */
-  private lost(client: pg.Client, error?: Error): void {
-    if (this.listener !== client || this.stopped) return;
-    this.listener = undefined;
-    revocationListenerConnected.set(0);
-    this.logger.warn({ err: error }, 'Revocation listener disconnected; reconnecting');
-    client.removeAllListeners('end');
-    void client.end().catch(() => undefined);
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.stopped) return;
-    this.reconnectTimer = setTimeout(() => {
-      this.listen().catch((error: unknown) => {
-        this.logger.warn({ err: error }, 'Revocation listener could not reconnect');
-        this.listener = undefined;
-        this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MAX_MS);
-        this.scheduleReconnect();
-      });
-    }, this.reconnectDelay).unref();
   }
 
   private async sweep(): Promise<void> {

@@ -6,6 +6,7 @@ import { databaseConfig } from '../../config/database.config.js';
 import { buildDataSourceOptions } from './data-source.options.js';
 import { DatabaseObserver } from './database.observer.js';
 import { DATABASE_URL, DatabaseUrlModule } from './database-url.provider.js';
+import { PgListener } from './pg-listener.js';
 import { DatabaseLogger } from './query-observer.js';
 
 @Module({
@@ -30,7 +31,7 @@ import { DatabaseLogger } from './query-observer.js';
       },
     }),
   ],
-  providers: [DatabaseObserver],
-  exports: [DatabaseObserver],
+  providers: [DatabaseObserver, PgListener],
+  exports: [DatabaseObserver, PgListener],
 })
 export class DatabaseModule {}

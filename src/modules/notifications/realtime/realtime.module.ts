@@ -4,7 +4,7 @@ import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { notificationsConfig } from '../../../config/notifications.config.js';
 import { queueConfig } from '../../../config/queue.config.js';
-import { DATABASE_URL } from '../../../core/database/database-url.provider.js';
+import { PgListener } from '../../../core/database/pg-listener.js';
 import { NotificationEntity } from '../notification.entity.js';
 import { NotificationStream } from '../notification-stream.js';
 import { NotificationsRepository } from '../notifications.repository.js';
@@ -23,16 +23,16 @@ import { StreamTicketsService } from './stream-tickets.service.js';
 
 const busProvider = {
   provide: NotificationBus,
-  inject: [notificationsConfig.KEY, queueConfig.KEY, getDataSourceToken(), DATABASE_URL],
+  inject: [notificationsConfig.KEY, queueConfig.KEY, getDataSourceToken(), PgListener],
   useFactory: (
     config: ConfigType<typeof notificationsConfig>,
     queue: ConfigType<typeof queueConfig>,
     db: DataSource,
-    databaseUrl: string,
+    listener: PgListener,
   ): NotificationBus =>
     config.bus === 'redis' && config.redisUrl
       ? new RedisNotificationBus(config.redisUrl, `${queue.prefix}:notifications:realtime`)
-      : new PostgresNotificationBus(db, databaseUrl),
+      : new PostgresNotificationBus(db, listener),
 };
 
 /** SSE, the notificationAdded subscription, and the cross-instance bus behind both. */
