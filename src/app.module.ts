@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CoreModule } from './core/core.module.js';
+import { AdminUiModule } from './modules/admin-ui/admin-ui.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { FilesModule } from './modules/files/files.module.js';
@@ -17,6 +18,7 @@ import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
     FilesModule,
     NotificationsModule,
     StatsModule,
+    AdminUiModule,
     WebhooksModule,
   ],
 })

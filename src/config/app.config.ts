@@ -28,5 +28,6 @@ export const appConfig = registerAs('app', () => {
     runsWorkers: env.PROCESS_ROLE !== 'api',
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     apiDocsEnabled: env.API_DOCS_ENABLED ?? env.NODE_ENV !== 'production',
+    adminUiEnabled: env.ADMIN_UI_ENABLED ?? env.NODE_ENV !== 'production',
   };
 });

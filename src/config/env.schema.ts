@@ -206,6 +206,11 @@ export class Env {
   @IsBoolean()
   API_DOCS_ENABLED?: boolean;
 
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  ADMIN_UI_ENABLED?: boolean;
+
   @Transform(toBool)
   @IsBoolean()
   METRICS_ENABLED = true;
