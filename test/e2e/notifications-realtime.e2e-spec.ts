@@ -137,7 +137,8 @@ describe('notifications in real time (SSE and graphql-ws)', () => {
       for (let i = 0; i < REPLAY_LIMIT; i++) await notify(user.id, `more ${i}`);
       const tooFar = await sse(user, '', { 'last-event-id': first!.id });
       expect((await tooFar.next()).event).toBe('resync');
-      expect(tooFar.events.filter((e) => e.event === 'notification')).toEqual([]);
+      // Nothing was replayed before the resync; a "more" still on the bus may arrive live after it.
+      expect(tooFar.events[0].event).toBe('resync');
       tooFar.close();
 
       const unknown = await sse(user, '', { 'last-event-id': randomUUID() });
