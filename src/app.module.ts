@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CoreModule } from './core/core.module.js';
+import { AccountPagesModule } from './modules/account-pages/account-pages.module.js';
 import { AdminUiModule } from './modules/admin-ui/admin-ui.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
@@ -19,6 +20,7 @@ import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
     NotificationsModule,
     StatsModule,
     AdminUiModule,
+    AccountPagesModule,
     WebhooksModule,
   ],
 })

@@ -1,7 +1,7 @@
 import { type ModuleMetadata, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { appConfig } from './config/app.config.js';
@@ -16,6 +16,7 @@ import { GraphqlRateLimiter } from './core/rate-limit/graphql-rate-limiter.js';
 import { registerHttpHooks } from './core/http/http-hooks.js';
 import { registerInputGuard } from './core/http/input-guard.js';
 import { registerMultipart } from './core/http/multipart.js';
+import { createOpenApiDocument } from './core/http/openapi-document.js';
 import { genReqId } from './core/http/request-id.js';
 import { applyCors } from './core/http/security.js';
 import { buildSecurityHeaders } from './core/http/security-headers.js';
@@ -57,7 +58,7 @@ export async function createApp(
   registerHttpHooks(adapter.getInstance(), {
     queryWarnCount: databaseConfig().queryWarnCount,
     isShuttingDown: () => lifecycle.shutdown?.shuttingDown ?? false,
-    headers: buildSecurityHeaders({ hsts: http.hsts, graphiqlCdn: graphql.graphiql }),
+    headers: buildSecurityHeaders({ hsts: http.hsts }),
   });
   const files = filesConfig();
   await registerMultipart(adapter.getInstance(), {
@@ -81,15 +82,7 @@ export async function createApp(
   applyCors(nest, http);
 
   if (app.apiDocsEnabled) {
-    const document = SwaggerModule.createDocument(
-      nest,
-      new DocumentBuilder()
-        .setTitle(app.name)
-        .setVersion(app.version)
-        .setDescription('REST API. GraphQL lives at /graphql with the same operations.')
-        .addBearerAuth()
-        .build(),
-    );
+    const document = createOpenApiDocument(nest, { title: app.name, version: app.version });
     SwaggerModule.setup('docs', nest, document, { jsonDocumentUrl: 'docs-json' });
   }
   try {

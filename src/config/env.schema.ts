@@ -387,6 +387,12 @@ export class Env {
   @Matches(/^https?:\/\//, { message: 'must be an http(s):// URL' })
   PUBLIC_URL?: string;
 
+  /** A front-end of your own for the mailed account links; unset: the app's built-in pages. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^https?:\/\//, { message: 'must be an http(s):// URL' })
+  APP_FRONTEND_URL?: string;
+
   @IntRange(1, 3650)
   AUDIT_RETENTION_DAYS = 90;
 
@@ -560,6 +566,51 @@ export class Env {
 
   @IntRange(1, 3600)
   WEBHOOK_TOLERANCE_SECONDS = 300;
+
+  // Backup (`npm run cli -- backup` / `restore`).
+  @IsString()
+  @MaxLength(1000)
+  BACKUP_DIR = '.data/backups';
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  BACKUP_METRICS_DIR?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  BACKUP_PG_DUMP?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  BACKUP_PG_RESTORE?: string;
+
+  @IntRange(0, 9)
+  BACKUP_COMPRESSION = 6;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(32)
+  BACKUP_ENCRYPTION_KEY?: string;
+
+  @IntRange(1, 365)
+  BACKUP_KEEP_DAILY = 7;
+
+  @IntRange(0, 520)
+  BACKUP_KEEP_WEEKLY = 4;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be a valid S3 bucket name' })
+  BACKUP_S3_BUCKET?: string;
+
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, {
+    message: 'must be a key prefix like app/backups',
+  })
+  BACKUP_S3_PREFIX = 'backups';
 }
 
 /** The names of variables holding secrets: checked in production, never logged. */

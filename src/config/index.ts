@@ -1,5 +1,6 @@
 import { appConfig } from './app.config.js';
 import { auditConfig } from './audit.config.js';
+import { backupConfig } from './backup.config.js';
 import { authConfig } from './auth.config.js';
 import { databaseConfig } from './database.config.js';
 import { exportsConfig } from './exports.config.js';
@@ -20,6 +21,7 @@ import { webhooksConfig } from './webhooks.config.js';
 export const allConfigs = [
   appConfig,
   auditConfig,
+  backupConfig,
   authConfig,
   databaseConfig,
   exportsConfig,

@@ -69,7 +69,8 @@ export async function bootApp(options: BootOptions = {}): Promise<TestApp> {
     DATABASE_URL: databaseUrl,
     DB_MIGRATE_ON_START: 'true',
     JWT_SECRET: TEST_JWT_SECRET,
-    QUEUE_PREFIX: `test-${process.env.VITEST_POOL_ID ?? '1'}-${randomUUID().slice(0, 8)}`,
+    // The run's own prefix: the global teardown deletes exactly these keys.
+    QUEUE_PREFIX: `${inject('redisKeyPrefix')}-${process.env.VITEST_POOL_ID ?? '1'}-${randomUUID().slice(0, 8)}`,
     QUEUE_BACKOFF_MS: '50',
     // Two workers run test files at once against one PostgreSQL (max_connections 100): small
     // pools keep the whole suite well below it. A test may still ask for more.

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
+import { inject } from 'vitest';
 import { TEST_JWT_SECRET, TEST_POOL_SIZES, workerDatabaseUrl } from './app.js';
 
 export interface Child {
@@ -33,7 +34,7 @@ export async function childAppEnv(queuePrefix: string): Promise<Record<string, s
     LOG_LEVEL: 'info',
     DATABASE_URL: await workerDatabaseUrl(),
     JWT_SECRET: TEST_JWT_SECRET,
-    QUEUE_PREFIX: `${queuePrefix}-${randomUUID().slice(0, 8)}`,
+    QUEUE_PREFIX: `${inject('redisKeyPrefix')}-${queuePrefix}-${randomUUID().slice(0, 8)}`,
   };
 }
 

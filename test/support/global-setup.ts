@@ -2,18 +2,31 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../src/core/database/embedded-postgres.js';
 import { isReachable, TEST_REDIS_URL } from './services.js';
+import {
+  databasePrefixOf,
+  embeddedTestPort,
+  redisPrefixOf,
+  removeRunKeys,
+  runIdOf,
+  runPidOf,
+} from './test-run.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     adminDatabaseUrl: string;
     redisUrl: string | null;
     runId: string;
+    /** Prefix of every Redis key (QUEUE_PREFIX) of this run; the teardown removes them. */
+    redisKeyPrefix: string;
   }
 }
 
 /**
- * Once per run: a PostgreSQL server (DATABASE_URL, else an embedded one), old per-worker test
- * databases dropped, and whether Redis is reachable for the Redis-backed variants.
+ * Once per run: a PostgreSQL server (DATABASE_URL, else an embedded one of this checkout: its
+ * own data dir and a port derived from its path), this checkout's stale test databases
+ * dropped, and whether Redis is reachable. Names carry `<checkout>p<pid>`, so a concurrent run
+ * of another checkout (or of this one) is never touched: the teardown drops this run's
+ * databases and Redis keys only, then checks that none of its keys is left.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   let adminUrl = process.env.DATABASE_URL;
@@ -21,18 +34,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (!adminUrl) {
     const embedded = await startEmbeddedPostgres({
       dir: '.data/postgres-test',
-      port: Number(process.env.TEST_EMBEDDED_PG_PORT ?? 54330),
+      port: Number(process.env.TEST_EMBEDDED_PG_PORT ?? embeddedTestPort(process.cwd())),
       database: 'postgres',
     });
     adminUrl = embedded.url;
     stop = embedded.stop;
   }
-  // Databases left by earlier runs whose process is gone; a concurrent run keeps its own.
-  const runId = `${process.pid}`;
-  await dropTestDatabases(
-    adminUrl,
-    (name, inUse) => !inUse && !isAlive(Number(name.split('_')[2])),
-  );
+  // Databases left by earlier runs of this checkout whose process is gone.
+  const checkout = process.cwd();
+  const runId = runIdOf(checkout, process.pid);
+  await dropTestDatabases(adminUrl, (name, inUse) => {
+    const pid = runPidOf(name, checkout);
+    return pid !== undefined && !inUse && !isAlive(pid);
+  });
 
   const redis = (await isReachable(TEST_REDIS_URL)) ? TEST_REDIS_URL : null;
   if (!redis && process.env.REQUIRE_REDIS === '1') {
@@ -43,8 +57,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('adminDatabaseUrl', adminUrl);
   project.provide('redisUrl', redis);
   project.provide('runId', runId);
+  project.provide('redisKeyPrefix', redisPrefixOf(runId));
   return async () => {
-    await dropTestDatabases(adminUrl, (name) => name.startsWith(`starter_test_${runId}_`));
+    await dropTestDatabases(adminUrl, (name) => name.startsWith(databasePrefixOf(runId)));
+    if (redis) await removeRunKeys(redis, redisPrefixOf(runId));
     // A concurrent run may be using the embedded cluster this run started: leave it up then.
     if (!(await hasOtherClients(adminUrl))) await stop();
   };

@@ -6,6 +6,7 @@ import { graphqlConfig } from '../../config/graphql.config.js';
 import { notificationsConfig } from '../../config/notifications.config.js';
 import { AccessRevocationsService } from '../auth/access-revocations.service.js';
 import { AccessTokenService } from '../auth/access-token.service.js';
+import { GraphiqlPage } from './graphiql-page.js';
 import { graphqlErrorFormatter } from './graphql-error.formatter.js';
 import { complexityHook, validationRules } from './graphql-limits.js';
 import { graphqlMetricsHooks } from './graphql-metrics.hooks.js';
@@ -37,7 +38,8 @@ function hiddenSuggestions(hideSuggestions: boolean) {
         // In memory: `npm run schema` writes the committed SDL and a test keeps it current.
         autoSchemaFile: true,
         sortSchema: true,
-        graphiql: config.graphiql,
+        // Mercurius' GraphiQL loads its scripts from a CDN: GraphiqlPage serves a local one.
+        graphiql: false,
         queryDepth: config.maxDepth,
         allowBatchedQueries: true,
         // graphql-ws on the same path; the only subscription is notificationAdded, so its
@@ -63,6 +65,6 @@ function hiddenSuggestions(hideSuggestions: boolean) {
       }),
     }),
   ],
-  providers: [GraphqlWsLimits],
+  providers: [GraphqlWsLimits, GraphiqlPage],
 })
 export class AppGraphqlModule {}

@@ -42,7 +42,7 @@ function helmetHeaders(options: HelmetOptions): HeaderMap {
  * allows nothing; the HTML pages (/docs, and GraphiQL when enabled) get what they need; the
  * admin page (/admin) a strict policy of its own.
  */
-export function buildSecurityHeaders(options: { hsts: boolean; graphiqlCdn: boolean }): {
+export function buildSecurityHeaders(options: { hsts: boolean }): {
   api: HeaderMap;
   pages: HeaderMap;
   /** The admin page family; each of its files sets its own cache-control. */
@@ -58,7 +58,6 @@ export function buildSecurityHeaders(options: { hsts: boolean; graphiqlCdn: bool
     xDownloadOptions: false,
     xPermittedCrossDomainPolicies: false,
   };
-  const cdn = options.graphiqlCdn ? ['https://unpkg.com'] : [];
   const extra = { 'permissions-policy': PERMISSIONS_POLICY, 'cache-control': 'no-store' };
   const api = helmetHeaders({
     ...common,
@@ -73,10 +72,10 @@ export function buildSecurityHeaders(options: { hsts: boolean; graphiqlCdn: bool
       useDefaults: false,
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", ...cdn],
-        styleSrc: ["'self'", "'unsafe-inline'", ...cdn],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'", ...cdn],
+        connectSrc: ["'self'"],
         fontSrc: ["'self'", 'data:'],
         workerSrc: ["'self'", 'blob:'],
         frameAncestors: ["'none'"],

@@ -3,7 +3,6 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { ConfigType } from '@nestjs/config';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { appConfig } from '../../config/app.config.js';
-import { graphqlConfig } from '../../config/graphql.config.js';
 import { httpConfig } from '../../config/http.config.js';
 import { buildSecurityHeaders, type HeaderMap } from '../../core/http/security-headers.js';
 import { type AdminAsset, loadAdminAssets } from './admin-ui-assets.js';
@@ -21,15 +20,11 @@ export class AdminUiRoutes implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
     @Inject(httpConfig.KEY) private readonly http: ConfigType<typeof httpConfig>,
-    @Inject(graphqlConfig.KEY) private readonly graphql: ConfigType<typeof graphqlConfig>,
   ) {}
 
   onModuleInit(): void {
     if (!this.app.adminUiEnabled) return;
-    const headers = buildSecurityHeaders({
-      hsts: this.http.hsts,
-      graphiqlCdn: this.graphql.graphiql,
-    }).admin;
+    const headers = buildSecurityHeaders({ hsts: this.http.hsts }).admin;
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     for (const [url, asset] of loadAdminAssets()) {
       fastify.get(url, (request, reply) => send(request, reply, asset, headers));

@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { CurrentUser } from '../../core/auth/current-user.decorator.js';
@@ -25,6 +32,14 @@ export class AuditController {
   @HttpCode(202)
   @Permissions('audit.read')
   @ApiOperation({ summary: 'Export the filtered audit log as CSV or JSON (background job)' })
+  @ApiAcceptedResponse({
+    description: 'Export queued; poll the job at the Location header',
+    schema: {
+      type: 'object',
+      required: ['jobId'],
+      properties: { jobId: { type: 'string', format: 'uuid' } },
+    },
+  })
   async export(
     @CurrentUser() actor: AuthUser,
     @Body() input: AuditLogExportInput,
@@ -38,6 +53,8 @@ export class AuditController {
   @Get('audit-logs/exports/:jobId/download')
   @Permissions('audit.read')
   @ApiOperation({ summary: 'Download a finished audit export (its requester only)' })
+  @ApiProduces('text/csv', 'application/json')
+  @ApiOkResponse({ description: 'The export file', schema: { type: 'string', format: 'binary' } })
   async download(
     @CurrentUser() actor: AuthUser,
     @UuidParam('jobId') jobId: string,

@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Res, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { CurrentUser } from '../../core/auth/current-user.decorator.js';
@@ -11,6 +18,7 @@ import {
   DeleteAccountInput,
   JobAcceptedDto,
 } from './dto/account.inputs.js';
+import { ApiAcceptedEmpty, ApiErrors } from '../../core/http/openapi-decorators.js';
 
 @ApiTags('users')
 @ApiBearerAuth()
@@ -23,6 +31,8 @@ export class AccountController {
   @ApiOperation({
     summary: 'Change my email: a link goes to the new address, a notice to the old one',
   })
+  @ApiAcceptedEmpty('Confirmation link mailed to the new address')
+  @ApiErrors('CONFLICT')
   async changeEmail(
     @CurrentUser() actor: AuthUser,
     @Body() input: ChangeEmailInput,
@@ -63,6 +73,7 @@ export class AccountController {
     summary: 'Export my data (GDPR) as a background job',
     description: 'Follow the job at the Location header; its result names the download path.',
   })
+  @ApiAcceptedResponse({ type: JobAcceptedDto })
   async exportMyData(
     @CurrentUser() actor: AuthUser,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -79,6 +90,7 @@ export class AccountController {
     summary: 'Export my data (GDPR) — deprecated spelling of POST /users/me/export',
     deprecated: true,
   })
+  @ApiAcceptedResponse({ type: JobAcceptedDto })
   exportMyDataByGet(
     @CurrentUser() actor: AuthUser,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -89,6 +101,11 @@ export class AccountController {
   @Get('export/:jobId/download')
   @ApiProduces('application/json')
   @ApiOperation({ summary: 'Download the archive of my finished export job' })
+  @ApiOkResponse({
+    description: 'The export file (JSON)',
+    schema: { type: 'string', format: 'binary' },
+  })
+  @ApiErrors('CONFLICT', 'EXPORT_FAILED')
   async downloadExport(
     @CurrentUser() actor: AuthUser,
     @UuidParam('jobId') jobId: string,

@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { CurrentUser } from '../../core/auth/current-user.decorator.js';
 import { Public } from '../../core/auth/public.decorator.js';
@@ -19,6 +25,7 @@ import {
 } from './dto/auth.inputs.js';
 import { SessionsService } from './sessions.service.js';
 import { VerificationService } from './verification.service.js';
+import { ApiAcceptedEmpty, ApiErrors } from '../../core/http/openapi-decorators.js';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -33,6 +40,8 @@ export class AuthController {
   @RateLimit('strict')
   @Post('register')
   @ApiOperation({ summary: 'Create an account and start a session' })
+  @ApiCreatedResponse({ type: AuthPayloadDto })
+  @ApiErrors('CONFLICT')
   register(@Body() input: RegisterInput, @Client() client: ClientInfo): Promise<AuthPayloadDto> {
     return this.auth.register(input, client);
   }
@@ -42,6 +51,8 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange email and password for an access and a refresh token' })
+  @ApiOkResponse({ type: AuthPayloadDto })
+  @ApiErrors('UNAUTHENTICATED', 'OTP_REQUIRED', 'FORBIDDEN', 'EMAIL_NOT_VERIFIED')
   login(@Body() input: LoginInput, @Client() client: ClientInfo): Promise<AuthPayloadDto> {
     return this.auth.login(input, client);
   }
@@ -51,6 +62,8 @@ export class AuthController {
   @Post('refresh')
   @HttpCode(200)
   @ApiOperation({ summary: 'Rotate the refresh token; reusing an old one revokes the session' })
+  @ApiOkResponse({ type: AuthPayloadDto })
+  @ApiErrors('UNAUTHENTICATED')
   refresh(@Body() input: RefreshInput): Promise<AuthPayloadDto> {
     return this.auth.refresh(input.refreshToken);
   }
@@ -77,6 +90,7 @@ export class AuthController {
   @Post('verify-email/resend')
   @HttpCode(202)
   @ApiOperation({ summary: 'Mail a new verification link (nothing when already verified)' })
+  @ApiAcceptedEmpty('Mail queued (or nothing to do)')
   async resendVerificationEmail(@CurrentUser() actor: AuthUser): Promise<Record<string, never>> {
     await this.verification.resendVerification(actor);
     return {};
@@ -87,6 +101,7 @@ export class AuthController {
   @Post('password/forgot')
   @HttpCode(202)
   @ApiOperation({ summary: 'Mail a password reset link; the same answer whether or not it exists' })
+  @ApiAcceptedEmpty('Mail queued when the address has an account')
   async forgotPassword(@Body() input: ForgotPasswordInput): Promise<Record<string, never>> {
     await this.verification.requestPasswordReset(input.email);
     return {};
@@ -104,6 +119,7 @@ export class AuthController {
   @ApiBearerAuth()
   @Get('sessions')
   @ApiOperation({ summary: 'My active sessions' })
+  @ApiOkResponse({ type: [SessionDto] })
   listSessions(@CurrentUser() actor: AuthUser): Promise<SessionDto[]> {
     return this.sessions.list(actor);
   }

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { CurrentUser } from '../../core/auth/current-user.decorator.js';
 import { RateLimit } from '../../core/rate-limit/rate-limit.decorator.js';
@@ -10,6 +10,7 @@ import {
   TwoFactorSetupDto,
 } from './dto/two-factor.dto.js';
 import { TwoFactorService } from './two-factor.service.js';
+import { ApiErrors } from '../../core/http/openapi-decorators.js';
 
 @ApiTags('auth')
 @ApiBearerAuth()
@@ -20,6 +21,8 @@ export class TwoFactorController {
   @Post('setup')
   @HttpCode(200)
   @ApiOperation({ summary: 'Start two-factor setup: a new pending TOTP secret' })
+  @ApiOkResponse({ type: TwoFactorSetupDto })
+  @ApiErrors('CONFLICT')
   setup(@CurrentUser() actor: AuthUser): Promise<TwoFactorSetupDto> {
     return this.twoFactor.setup(actor);
   }
@@ -28,6 +31,8 @@ export class TwoFactorController {
   @Post('enable')
   @HttpCode(200)
   @ApiOperation({ summary: 'Confirm a code and turn two-factor on; returns 10 backup codes once' })
+  @ApiOkResponse({ type: TwoFactorBackupCodesDto })
+  @ApiErrors('CONFLICT')
   enable(
     @CurrentUser() actor: AuthUser,
     @Body() input: EnableTwoFactorInput,
@@ -39,6 +44,7 @@ export class TwoFactorController {
   @Post('disable')
   @HttpCode(204)
   @ApiOperation({ summary: 'Turn two-factor off with the password and a code or backup code' })
+  @ApiErrors('CONFLICT')
   async disable(
     @CurrentUser() actor: AuthUser,
     @Body() input: DisableTwoFactorInput,

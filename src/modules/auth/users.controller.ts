@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { CurrentUser } from '../../core/auth/current-user.decorator.js';
 import { UserDto } from './dto/user.dto.js';
@@ -14,12 +14,14 @@ export class UsersController {
 
   @Get()
   @ApiOperation({ summary: 'My account' })
+  @ApiOkResponse({ type: UserDto })
   me(@CurrentUser() actor: AuthUser): Promise<UserDto> {
     return this.users.me(actor);
   }
 
   @Patch()
   @ApiOperation({ summary: 'Update my profile (name, bio, time zone, locale)' })
+  @ApiOkResponse({ type: UserDto })
   update(@CurrentUser() actor: AuthUser, @Body() input: UpdateProfileInput): Promise<UserDto> {
     return this.users.updateProfile(actor, input);
   }

@@ -38,6 +38,7 @@ export class AdminUsersController {
   @HttpCode(200)
   @Permissions('users.manage')
   @ApiOperation({ summary: 'Ban up to 100 users; their sessions are revoked' })
+  @ApiOkResponse({ type: BulkResultDto })
   bulkBan(
     @CurrentUser() actor: AuthUser,
     @Body() input: AdminBulkBanInput,
@@ -49,6 +50,7 @@ export class AdminUsersController {
   @HttpCode(200)
   @Permissions('roles.assign')
   @ApiOperation({ summary: 'Assign or revoke a role for up to 100 users' })
+  @ApiOkResponse({ type: BulkResultDto })
   bulkRoles(
     @CurrentUser() actor: AuthUser,
     @Body() input: AdminBulkRolesInput,
@@ -59,6 +61,7 @@ export class AdminUsersController {
   @Patch(':id')
   @Permissions('users.manage')
   @ApiOperation({ summary: "Edit a user's profile or email verification" })
+  @ApiOkResponse({ type: AdminUserDto })
   update(
     @CurrentUser() actor: AuthUser,
     @UuidParam('id') id: string,
@@ -71,6 +74,7 @@ export class AdminUsersController {
   @HttpCode(200)
   @Permissions('users.manage')
   @ApiOperation({ summary: 'Ban a user, for good or until a date; their sessions are revoked' })
+  @ApiOkResponse({ type: AdminUserDto })
   ban(
     @CurrentUser() actor: AuthUser,
     @UuidParam('id') id: string,
@@ -83,6 +87,7 @@ export class AdminUsersController {
   @HttpCode(200)
   @Permissions('users.manage')
   @ApiOperation({ summary: 'Lift a ban' })
+  @ApiOkResponse({ type: AdminUserDto })
   unban(@CurrentUser() actor: AuthUser, @UuidParam('id') id: string): Promise<AdminUserDto> {
     return this.admin.unban(actor, id);
   }
@@ -91,6 +96,7 @@ export class AdminUsersController {
   @HttpCode(200)
   @Permissions('roles.assign')
   @ApiOperation({ summary: 'Assign a role' })
+  @ApiOkResponse({ type: AdminUserDto })
   assignRole(
     @CurrentUser() actor: AuthUser,
     @UuidParam('id') id: string,
@@ -102,6 +108,7 @@ export class AdminUsersController {
   @Delete(':id/roles/:role')
   @Permissions('roles.assign')
   @ApiOperation({ summary: 'Revoke a role' })
+  @ApiOkResponse({ type: AdminUserDto })
   revokeRole(
     @CurrentUser() actor: AuthUser,
     @UuidParam('id') id: string,

@@ -16,6 +16,7 @@ import { SseStreamsService } from './sse-streams.service.js';
 import { StreamAuthenticator } from './stream-authenticator.js';
 import { StreamQuery, StreamTicketDto } from './stream-ticket.dto.js';
 import { StreamTicketsService } from './stream-tickets.service.js';
+import { ApiErrors, ApiOptionalBearer } from '../../../core/http/openapi-decorators.js';
 
 @ApiTags('notifications')
 @ApiBearerAuth()
@@ -39,6 +40,8 @@ export class NotificationStreamController {
   @ApiHeader({ name: 'Last-Event-ID', required: false })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'The stream' })
+  @ApiErrors('UNAUTHENTICATED')
+  @ApiOptionalBearer()
   async stream(
     @Query() query: StreamQuery,
     @Req() request: FastifyRequest,
