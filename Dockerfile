@@ -23,10 +23,11 @@ FROM base AS deps
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 
-# ---- build: tsc -p tsconfig.build.json -> dist/src (app) and dist/migrations -------------
+# ---- build: tsc -p tsconfig.build.json -> dist/src (app + its page assets) and dist/migrations
 FROM deps AS build
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY scripts/copy-assets.mjs ./scripts/
 COPY migrations ./migrations
 RUN npm run build
 
@@ -48,8 +49,6 @@ COPY package.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
 COPY --from=build /app/dist/migrations ./dist/migrations
-# The admin page's static files (served only with ADMIN_UI_ENABLED=true in production).
-COPY --from=build /app/src/modules/admin-ui/public ./src/modules/admin-ui/public
 # Uploaded files (local driver) and exports go to /data, the one writable place: mount a volume
 # there (shared by API and worker), or use FILES_DRIVER=s3.
 ENV FILES_LOCAL_ROOT=/data/files EXPORT_DIR=/data/exports

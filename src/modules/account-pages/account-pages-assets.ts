@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { besideModule, type StaticAsset, staticAsset } from '../../core/http/static-assets.js';
 
 /** One page of the family: what its HTML says before the script takes over. */
 export interface AccountPage {
@@ -21,22 +21,7 @@ export const ACCOUNT_PAGES: readonly AccountPage[] = [
   { slug: 'sign-in', legacyPath: '/login', title: 'Your account' },
 ];
 
-export interface AccountAsset {
-  body: Buffer;
-  contentType: string;
-}
-
-/**
- * The pages' files: next to this module when run from src/, and src/modules/account-pages/public
- * of the package when run from dist/ (tsc copies no assets).
- */
-function publicDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  const beside = join(dir, 'public');
-  if (existsSync(join(beside, 'account.html'))) return beside;
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return join(dir, 'src', 'modules', 'account-pages', 'public');
-}
+const NO_STORE = 'no-store';
 
 const FAVICON =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="#137333"/></svg>';
@@ -45,36 +30,24 @@ const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Every file of the family by URL, read once at start. */
-export function loadAccountAssets(appName: string): Map<string, AccountAsset> {
-  const dir = publicDir();
+export function loadAccountAssets(appName: string): Map<string, StaticAsset> {
+  const dir = besideModule(import.meta.url, 'public');
   const template = readFileSync(join(dir, 'account.html'), 'utf8');
-  const assets = new Map<string, AccountAsset>([
-    [
-      '/account/account-pages.js',
-      {
-        body: readFileSync(join(dir, 'account-pages.js')),
-        contentType: 'text/javascript; charset=utf-8',
-      },
-    ],
+  // The token is in the pages' URL: nothing of them is stored by a cache.
+  const file = (name: string, type: string) =>
+    staticAsset(readFileSync(join(dir, name)), type, NO_STORE);
+  const assets = new Map<string, StaticAsset>([
+    ['/account/account-pages.js', file('account-pages.js', 'text/javascript; charset=utf-8')],
     // Without an icon of its own, the browser asks for /favicon.ico (a 404) on every page.
-    ['/account/favicon.svg', { body: Buffer.from(FAVICON), contentType: 'image/svg+xml' }],
-    [
-      '/account/account-pages.css',
-      {
-        body: readFileSync(join(dir, 'account-pages.css')),
-        contentType: 'text/css; charset=utf-8',
-      },
-    ],
+    ['/account/favicon.svg', staticAsset(FAVICON, 'image/svg+xml', NO_STORE)],
+    ['/account/account-pages.css', file('account-pages.css', 'text/css; charset=utf-8')],
   ]);
   for (const page of ACCOUNT_PAGES) {
     const html = template
       .replaceAll('{{PAGE}}', page.slug)
       .replaceAll('{{TITLE}}', escapeHtml(page.title))
       .replaceAll('{{APP}}', escapeHtml(appName));
-    assets.set(`/account/${page.slug}`, {
-      body: Buffer.from(html),
-      contentType: 'text/html; charset=utf-8',
-    });
+    assets.set(`/account/${page.slug}`, staticAsset(html, 'text/html; charset=utf-8', NO_STORE));
   }
   return assets;
 }

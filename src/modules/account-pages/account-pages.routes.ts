@@ -4,7 +4,8 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { accountPagesConfig } from '../../config/account-pages.config.js';
 import { appConfig } from '../../config/app.config.js';
-import { ACCOUNT_PAGES, type AccountAsset, loadAccountAssets } from './account-pages-assets.js';
+import { serveStatic } from '../../core/http/static-assets.js';
+import { ACCOUNT_PAGES, loadAccountAssets } from './account-pages-assets.js';
 import { ACCOUNT_PAGES_HEADERS } from './account-pages.headers.js';
 
 const queryOf = (url: string): string => {
@@ -29,9 +30,7 @@ export class AccountPagesRoutes implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    for (const [url, asset] of loadAccountAssets(this.app.name)) {
-      fastify.get(url, (_request, reply) => send(reply, asset));
-    }
+    serveStatic(fastify, loadAccountAssets(this.app.name), ACCOUNT_PAGES_HEADERS);
     const frontend = this.config.frontendUrl;
     for (const page of ACCOUNT_PAGES) {
       const target = frontend ? `${frontend}${page.legacyPath}` : `/account/${page.slug}`;
@@ -40,8 +39,4 @@ export class AccountPagesRoutes implements OnModuleInit {
       );
     }
   }
-}
-
-function send(reply: FastifyReply, asset: AccountAsset): FastifyReply {
-  return reply.headers(ACCOUNT_PAGES_HEADERS).type(asset.contentType).send(asset.body);
 }

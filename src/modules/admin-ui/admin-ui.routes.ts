@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ConfigType } from '@nestjs/config';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { appConfig } from '../../config/app.config.js';
 import { httpConfig } from '../../config/http.config.js';
-import { buildSecurityHeaders, type HeaderMap } from '../../core/http/security-headers.js';
-import { type AdminAsset, loadAdminAssets } from './admin-ui-assets.js';
+import { buildSecurityHeaders } from '../../core/http/security-headers.js';
+import { serveStatic } from '../../core/http/static-assets.js';
+import { loadAdminAssets } from './admin-ui-assets.js';
 
 /**
  * Serves the admin page's files as plain Fastify routes at /admin (outside the /api/v1 prefix
@@ -26,20 +27,7 @@ export class AdminUiRoutes implements OnModuleInit {
     if (!this.app.adminUiEnabled) return;
     const headers = buildSecurityHeaders({ hsts: this.http.hsts }).admin;
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    for (const [url, asset] of loadAdminAssets()) {
-      fastify.get(url, (request, reply) => send(request, reply, asset, headers));
-    }
+    serveStatic(fastify, loadAdminAssets(), headers);
     this.logger.log('admin page at /admin');
   }
-}
-
-function send(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  asset: AdminAsset,
-  headers: HeaderMap,
-): FastifyReply {
-  reply.headers(headers).header('cache-control', asset.cacheControl).header('etag', asset.etag);
-  if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send();
-  return reply.type(asset.contentType).send(asset.body);
 }
