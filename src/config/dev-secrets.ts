@@ -41,7 +41,9 @@ function readSecrets(file: string): DevSecrets | undefined {
  * process of the checkout ends up with the same secrets. A corrupt file is replaced.
  */
 function createSecrets(file: string): DevSecrets {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  // The file is 0600; the folder keeps its default mode: the embedded PostgreSQL (run as its own
+  // user when the app runs as root) keeps its data in .data/ too.
+  mkdirSync(dirname(file), { recursive: true });
   const secrets: DevSecrets = { JWT_SECRET: generateSecret(), SIGNING_SECRET: generateSecret() };
   const temporary = `${file}.${randomUUID()}.tmp`;
   writeFileSync(temporary, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
