@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { bootApp, type TestApp, TEST_JWT_SECRET, workerDatabaseUrl } from '../support/app.js';
-import { spawnTs } from '../support/child-process.js';
+import { runCli } from '../support/cli-runner.js';
 import { login, registerUser, uniqueEmail } from '../factories/user.factory.js';
 
 const FAST = { ARGON2_MEMORY_KIB: '8192', ARGON2_ITERATIONS: '1', RATE_LIMIT_STRICT: '1000/1m' };
@@ -42,23 +42,22 @@ describe('first admin', () => {
     ).rejects.toThrow(/password is too weak/i);
   });
 
-  it('the CLI creates an admin: npm run cli -- create-admin <email>', async () => {
+  it('the CLI creates an admin: npm run cli -- create-admin <email> (password on stdin)', async () => {
     const email = uniqueEmail('cli');
-    const cli = spawnTs(
-      'src/cli/main.ts',
+    const cli = await runCli(
+      ['create-admin', email, '--password-stdin'],
       {
         NODE_ENV: 'test',
         LOG_LEVEL: 'silent',
         DATABASE_URL: await workerDatabaseUrl(),
         JWT_SECRET: TEST_JWT_SECRET,
-        ADMIN_PASSWORD: PASSWORD,
         ...FAST,
       },
-      ['create-admin', email],
+      `${PASSWORD}\n`,
     );
-    expect(await cli.exited).toBe(0);
-    expect(cli.lines.join('\n')).toContain(`${email}: created`);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toContain(`${email}: created`);
     const t = await boot({});
     await login(t, email, PASSWORD);
-  });
+  }, 60_000);
 });

@@ -264,10 +264,14 @@ describe('admin page (/admin)', () => {
     await expect(card('Users').textContent()).resolves.toBe(
       totals.users.total.toLocaleString('en'),
     );
-    await expect(card('Registrations').textContent()).resolves.toBe(String(totals.registrations));
-    await expect(card('Uploads').textContent()).resolves.toBe(String(totals.files.uploads));
+    await expect(card('Registrations').textContent()).resolves.toBe(
+      totals.registrations.toLocaleString('en'),
+    );
+    await expect(card('Uploads').textContent()).resolves.toBe(
+      totals.files.uploads.toLocaleString('en'),
+    );
     await expect(card('Failed sign-ins').textContent()).resolves.toBe(
-      String(totals.signIns.failed),
+      totals.signIns.failed.toLocaleString('en'),
     );
     expect(totals.files.uploads).toBeGreaterThanOrEqual(3);
 

@@ -3,12 +3,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type JwtAlgorithm, parseJwtKeys } from '../../src/config/jwt-keys.js';
 import { migrations } from '../../migrations/index.js';
 import { DEMO_PASSWORD } from '../../src/cli/commands/seed.command.js';
 import { bootApp, TEST_JWT_SECRET, type TestApp } from '../support/app.js';
 import { cliEnv, freshDatabase, runCli } from '../support/cli-runner.js';
+
+// Each command is a fresh Node process compiling the CLI on the fly: seconds each, more on a
+// loaded CI machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 const COMMANDS = [
   'migrate',
