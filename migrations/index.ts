@@ -15,6 +15,8 @@ import { JobAndTwoFactorPermissions1763900000013 } from './1763900000013-job-and
 import { Notifications1763900000014 } from './1763900000014-notifications.js';
 import { NotificationStreamTickets1763900000015 } from './1763900000015-notification-stream-tickets.js';
 import { Stats1763900000016 } from './1763900000016-stats.js';
+import { ApiKeys1763900000017 } from './1763900000017-api-keys.js';
+import { RegistrationConsents1763900000018 } from './1763900000018-registration-consents.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests load the same set. */
 export const migrations = [
@@ -35,4 +37,6 @@ export const migrations = [
   Notifications1763900000014,
   NotificationStreamTickets1763900000015,
   Stats1763900000016,
+  ApiKeys1763900000017,
+  RegistrationConsents1763900000018,
 ];

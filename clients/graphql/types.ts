@@ -88,6 +88,25 @@ export type AdminUsersFilter = {
   status?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type ApiKey = {
+  __typename?: 'ApiKey';
+  createdAt: Scalars['DateTime']['output'];
+  expiresAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  name: Scalars['String']['output'];
+  ownerId: Scalars['ID']['output'];
+  prefix: Scalars['String']['output'];
+  scopes: Array<Scalars['String']['output']>;
+};
+
+export type ApiKeyPage = {
+  __typename?: 'ApiKeyPage';
+  items: Array<ApiKey>;
+  nextCursor?: Maybe<Scalars['String']['output']>;
+  totalCount: Scalars['Int']['output'];
+};
+
 export type AuditLogEntry = {
   __typename?: 'AuditLogEntry';
   action: Scalars['String']['output'];
@@ -167,7 +186,52 @@ export type ChangePasswordInput = {
   newPassword: Scalars['String']['input'];
 };
 
+export type Consent = {
+  __typename?: 'Consent';
+  granted: Scalars['Boolean']['output'];
+  policyVersion?: Maybe<Scalars['String']['output']>;
+  purpose: Scalars['String']['output'];
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+export type ConsentInput = {
+  granted: Scalars['Boolean']['input'];
+  /** The version of the policy the user was shown */
+  policyVersion: Scalars['String']['input'];
+  /** One of essential, analytics, marketing */
+  purpose: Scalars['String']['input'];
+};
+
+export type CreateApiKeyInput = {
+  /** ISO 8601 date-time */
+  expiresAt?: InputMaybe<Scalars['String']['input']>;
+  name: Scalars['String']['input'];
+  ownerId?: InputMaybe<Scalars['ID']['input']>;
+  scopes: Array<Scalars['String']['input']>;
+};
+
+export type CreateInviteInput = {
+  email?: InputMaybe<Scalars['String']['input']>;
+  expiresInHours?: InputMaybe<Scalars['Int']['input']>;
+  role?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type CreatedApiKey = {
+  __typename?: 'CreatedApiKey';
+  createdAt: Scalars['DateTime']['output'];
+  expiresAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** The key (nsk_…): shown once, store it now */
+  key: Scalars['String']['output'];
+  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  name: Scalars['String']['output'];
+  ownerId: Scalars['ID']['output'];
+  prefix: Scalars['String']['output'];
+  scopes: Array<Scalars['String']['output']>;
+};
+
 export type DeleteAccountInput = {
+  mode?: InputMaybe<Scalars['String']['input']>;
   password: Scalars['String']['input'];
   reason?: InputMaybe<Scalars['String']['input']>;
 };
@@ -223,6 +287,15 @@ export type FilePage = {
   totalCount: Scalars['Int']['output'];
 };
 
+export type InviteCreated = {
+  __typename?: 'InviteCreated';
+  email?: Maybe<Scalars['String']['output']>;
+  expiresAt: Scalars['DateTime']['output'];
+  id: Scalars['String']['output'];
+  role?: Maybe<Scalars['String']['output']>;
+  token: Scalars['String']['output'];
+};
+
 /** A background job and how far it got */
 export type Job = {
   __typename?: 'Job';
@@ -274,6 +347,10 @@ export type Mutation = {
   changePassword: Scalars['Boolean']['output'];
   /** Confirm a change of email with the mailed token */
   confirmEmailChange: Scalars['Boolean']['output'];
+  /** Create an API key (the key is in this answer only) */
+  createApiKey: CreatedApiKey;
+  /** Issue a registration invite (shown once) */
+  createInvite: InviteCreated;
   /** A single-use ticket for GET /notifications/stream?ticket= (EventSource) */
   createNotificationStreamTicket: NotificationStreamTicket;
   /** Delete my account (restorable for a while, then anonymised) */
@@ -310,10 +387,16 @@ export type Mutation = {
   resendVerificationEmail: Scalars['Boolean']['output'];
   /** Set a new password with the mailed token */
   resetPassword: Scalars['Boolean']['output'];
+  /** Revoke the key, at once on every instance */
+  revokeApiKey: Scalars['Boolean']['output'];
   /** Revoke all my sessions but the current one; returns how many */
   revokeOtherSessions: Scalars['Int']['output'];
   /** Revoke one of my sessions */
   revokeSession: Scalars['Boolean']['output'];
+  /** A new secret for the key; the old one stops */
+  rotateApiKey: CreatedApiKey;
+  /** Grant or withdraw a consent (history kept) */
+  setConsent: Consent;
   /** Start two-factor setup (pending secret) */
   setupTwoFactor: TwoFactorSetup;
   /** Switch channels per type (critical types stay on their defaults) */
@@ -382,6 +465,16 @@ export type MutationChangePasswordArgs = {
 
 export type MutationConfirmEmailChangeArgs = {
   token: Scalars['String']['input'];
+};
+
+
+export type MutationCreateApiKeyArgs = {
+  input: CreateApiKeyInput;
+};
+
+
+export type MutationCreateInviteArgs = {
+  input?: InputMaybe<CreateInviteInput>;
 };
 
 
@@ -456,8 +549,23 @@ export type MutationResetPasswordArgs = {
 };
 
 
+export type MutationRevokeApiKeyArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationRevokeSessionArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationRotateApiKeyArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationSetConsentArgs = {
+  input: ConsentInput;
 };
 
 
@@ -544,6 +652,8 @@ export type PageInput = {
 
 export type Query = {
   __typename?: 'Query';
+  /** The live API keys I own or made (never the secret) */
+  apiKeys: ApiKeyPage;
   /** Admin: search all audit entries, sorted by time */
   auditLogs: AuditLogPage;
   /** A file's metadata (owner or files.read.any) */
@@ -554,6 +664,8 @@ export type Query = {
   me: User;
   /** My own audit entries, newest first */
   myAuditLogs: AuditLogPage;
+  /** My consents: the current state of every purpose */
+  myConsents: Array<Consent>;
   /** My files, newest first */
   myFiles: FilePage;
   /** My storage use and quota */
@@ -634,7 +746,9 @@ export type QueryUsersArgs = {
 };
 
 export type RegisterInput = {
+  consents?: InputMaybe<Array<ConsentInput>>;
   email: Scalars['String']['input'];
+  inviteToken?: InputMaybe<Scalars['String']['input']>;
   password: Scalars['String']['input'];
   username?: InputMaybe<Scalars['String']['input']>;
 };

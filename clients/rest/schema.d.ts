@@ -1,5 +1,25 @@
 // Generated from the OpenAPI document (/docs-json) by npm run clients: do not edit.
 export interface paths {
+    "/api/v1/admin/invites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a registration invite
+         * @description Single use; the token is shown once. A role needs roles.assign. Requires permission invites.create.
+         */
+        post: operations["InvitesController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/notifications/broadcast": {
         parameters: {
             query?: never;
@@ -9,7 +29,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Admin: notify every user, or the users of one role (a job fans it out) */
+        /**
+         * Admin: notify every user, or the users of one role (a job fans it out)
+         * @description Requires permission notifications.broadcast.
+         */
         post: operations["NotificationsController_broadcast"];
         delete?: never;
         options?: never;
@@ -24,7 +47,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List, filter, search and sort users (keyset pagination) */
+        /**
+         * List, filter, search and sort users (keyset pagination)
+         * @description Requires permission users.read.
+         */
         get: operations["AdminUsersController_list"];
         put?: never;
         post?: never;
@@ -47,7 +73,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Edit a user's profile or email verification */
+        /**
+         * Edit a user's profile or email verification
+         * @description Requires permission users.manage.
+         */
         patch: operations["AdminUsersController_update"];
         trace?: never;
     };
@@ -58,7 +87,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A user's activity summary from the audit log */
+        /**
+         * A user's activity summary from the audit log
+         * @description Requires permission audit.read.
+         */
         get: operations["AuditController_activity"];
         put?: never;
         post?: never;
@@ -77,7 +109,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Ban a user, for good or until a date; their sessions are revoked */
+        /**
+         * Ban a user, for good or until a date; their sessions are revoked
+         * @description Requires permission users.manage.
+         */
         post: operations["AdminUsersController_ban"];
         delete?: never;
         options?: never;
@@ -94,7 +129,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Assign a role */
+        /**
+         * Assign a role
+         * @description Requires permission roles.assign.
+         */
         post: operations["AdminUsersController_assignRole"];
         delete?: never;
         options?: never;
@@ -112,7 +150,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke a role */
+        /**
+         * Revoke a role
+         * @description Requires permission roles.assign.
+         */
         delete: operations["AdminUsersController_revokeRole"];
         options?: never;
         head?: never;
@@ -128,7 +169,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Lift a ban */
+        /**
+         * Lift a ban
+         * @description Requires permission users.manage.
+         */
         post: operations["AdminUsersController_unban"];
         delete?: never;
         options?: never;
@@ -145,7 +189,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Ban up to 100 users; their sessions are revoked */
+        /**
+         * Ban up to 100 users; their sessions are revoked
+         * @description Requires permission users.manage.
+         */
         post: operations["AdminUsersController_bulkBan"];
         delete?: never;
         options?: never;
@@ -162,8 +209,66 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Assign or revoke a role for up to 100 users */
+        /**
+         * Assign or revoke a role for up to 100 users
+         * @description Requires permission roles.assign.
+         */
         post: operations["AdminUsersController_bulkRoles"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The live API keys I own or made, newest first (never the secret) */
+        get: operations["ApiKeysController_list"];
+        put?: never;
+        /**
+         * Create an API key (the key is in this answer only)
+         * @description With ownerId (needs users.manage): a key for a service account.
+         */
+        post: operations["ApiKeysController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke the key, at once on every instance */
+        delete: operations["ApiKeysController_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys/{id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new secret for the key (same id and scopes); the old one stops now */
+        post: operations["ApiKeysController_rotate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -177,7 +282,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search all audit entries, newest first or `sort=occurredAt` (keyset pagination) */
+        /**
+         * Search all audit entries, newest first or `sort=occurredAt` (keyset pagination)
+         * @description Requires permission audit.read.
+         */
         get: operations["AuditController_search"];
         put?: never;
         post?: never;
@@ -196,7 +304,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Export the filtered audit log as CSV or JSON (background job) */
+        /**
+         * Export the filtered audit log as CSV or JSON (background job)
+         * @description Requires permission audit.read.
+         */
         post: operations["AuditController_export"];
         delete?: never;
         options?: never;
@@ -211,7 +322,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download a finished audit export (its requester only) */
+        /**
+         * Download a finished audit export (its requester only)
+         * @description Requires permission audit.read.
+         */
         get: operations["AuditController_download"];
         put?: never;
         post?: never;
@@ -745,7 +859,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Totals for the last day, week or month (admin; cached) */
+        /**
+         * Totals for the last day, week or month (admin; cached)
+         * @description Requires permission stats.read.
+         */
         get: operations["StatsController_systemStats"];
         put?: never;
         post?: never;
@@ -762,7 +879,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The metrics /stats/timeseries serves, with their series */
+        /**
+         * The metrics /stats/timeseries serves, with their series
+         * @description Requires permission stats.read.
+         */
         get: operations["StatsController_statsMetrics"];
         put?: never;
         post?: never;
@@ -779,7 +899,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One metric as chart-ready series (timestamps + values, every bucket present) */
+        /**
+         * One metric as chart-ready series (timestamps + values, every bucket present)
+         * @description Requires permission stats.read.
+         */
         get: operations["StatsController_statsTimeseries"];
         put?: never;
         post?: never;
@@ -819,6 +942,27 @@ export interface paths {
         put?: never;
         /** Upload my avatar (JPEG/PNG/GIF/WebP); it becomes avatarFileId */
         post: operations["FilesController_uploadAvatar"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My consents: the current state of every purpose */
+        get: operations["ConsentsController_mine"];
+        /**
+         * Grant or withdraw a consent
+         * @description Each answer is kept (time, IP, user agent, policy version); the latest counts.
+         */
+        put: operations["ConsentsController_set"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -964,7 +1108,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Admin: every check with latency, pool stats, uptime and version */
+        /**
+         * Admin: every check with latency, pool stats, uptime and version
+         * @description Requires permission health.details.
+         */
         get: operations["HealthController_details"];
         put?: never;
         post?: never;
@@ -1045,6 +1192,28 @@ export interface components {
         };
         AdminUserPage: {
             items: components["schemas"]["AdminUserDto"][];
+            nextCursor: string | null;
+            totalCount: number;
+        };
+        ApiKeyDto: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: uuid */
+            id: string;
+            /** @description Updated at most once a minute */
+            lastUsedAt?: Record<string, never>;
+            name: string;
+            /** Format: uuid */
+            ownerId: string;
+            /** @description The first 8 characters after nsk_, to tell keys apart */
+            prefix: string;
+            /** @description Permissions the key may use */
+            scopes: string[];
+        };
+        ApiKeyPage: {
+            items: components["schemas"]["ApiKeyDto"][];
             nextCursor: string | null;
             totalCount: number;
         };
@@ -1144,7 +1313,72 @@ export interface components {
             /** @description The token from the link mailed to the new address */
             token: string;
         };
+        ConsentDto: {
+            granted: boolean;
+            /** @description null: never answered */
+            policyVersion: string | null;
+            /** @enum {string} */
+            purpose: "essential" | "analytics" | "marketing";
+            /** Format: date-time */
+            updatedAt: string | null;
+        };
+        ConsentInput: {
+            /** @description true grants, false withdraws */
+            granted: boolean;
+            /** @example 2026-01 */
+            policyVersion: string;
+            /** @enum {string} */
+            purpose: "essential" | "analytics" | "marketing";
+        };
+        CreateApiKeyInput: {
+            /**
+             * Format: date-time
+             * @description Defaults to API_KEY_DEFAULT_TTL_DAYS from now; at most API_KEY_MAX_TTL_DAYS
+             */
+            expiresAt?: string;
+            /** @example CI deploys */
+            name: string;
+            /**
+             * Format: uuid
+             * @description Make the key for another account (a service account): needs users.manage
+             */
+            ownerId?: string;
+            /** @description Permissions the key may use: a subset of the creator's (and owner's) */
+            scopes: ("users.read" | "users.manage" | "roles.assign" | "health.details" | "audit.read" | "stats.read" | "files.read.any" | "files.manage" | "jobs.read.any" | "auth.2fa.required" | "notifications.broadcast" | "invites.create")[];
+        };
+        CreatedApiKeyDto: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: uuid */
+            id: string;
+            /** @description The key (nsk_…): shown once, store it now */
+            key: string;
+            /** @description Updated at most once a minute */
+            lastUsedAt?: Record<string, never>;
+            name: string;
+            /** Format: uuid */
+            ownerId: string;
+            /** @description The first 8 characters after nsk_, to tell keys apart */
+            prefix: string;
+            /** @description Permissions the key may use */
+            scopes: string[];
+        };
+        CreateInviteInput: {
+            /** @description Only this address may register with the invite */
+            email?: string;
+            /** @description Default INVITE_DEFAULT_TTL_HOURS */
+            expiresInHours?: number;
+            /** @description A role granted on registration (needs roles.assign) */
+            role?: string;
+        };
         DeleteAccountInput: {
+            /**
+             * @description At the end of the restore window: erase (delete every row) or anonymise (keep the rows, without personal data). Default ACCOUNT_DELETION_DEFAULT
+             * @enum {string}
+             */
+            mode?: "erase" | "anonymise";
             /** @description My current password */
             password: string;
             /** @description Why I am leaving (optional) */
@@ -1199,6 +1433,16 @@ export interface components {
         ForgotPasswordInput: {
             /** @example ada@example.com */
             email: string;
+        };
+        InviteCreatedDto: {
+            email: string | null;
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: uuid */
+            id: string;
+            role: string | null;
+            /** @description Send it to the invitee; registration takes it as inviteToken */
+            token: string;
         };
         JobAcceptedDto: {
             /**
@@ -1293,7 +1537,7 @@ export interface components {
         /** @description RFC 9457 problem details; `code` is stable, `detail` is for people. */
         Problem: {
             /** @enum {string} */
-            code: "VALIDATION_FAILED" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "QUOTA_EXCEEDED" | "RANGE_NOT_SATISFIABLE" | "QUERY_TOO_COMPLEX" | "RATE_LIMIT_EXCEEDED" | "SERVICE_UNAVAILABLE" | "INTERNAL" | "OTP_REQUIRED" | "TWO_FACTOR_REQUIRED" | "EMAIL_NOT_VERIFIED" | "EXPORT_FAILED" | "WEBHOOK_SIGNATURE_INVALID" | "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_IN_PROGRESS";
+            code: "VALIDATION_FAILED" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "QUOTA_EXCEEDED" | "RANGE_NOT_SATISFIABLE" | "QUERY_TOO_COMPLEX" | "RATE_LIMIT_EXCEEDED" | "SERVICE_UNAVAILABLE" | "INTERNAL" | "OTP_REQUIRED" | "TWO_FACTOR_REQUIRED" | "EMAIL_NOT_VERIFIED" | "EXPORT_FAILED" | "WEBHOOK_SIGNATURE_INVALID" | "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_IN_PROGRESS" | "REGISTRATION_CLOSED" | "INVITE_REQUIRED";
             /** @example email must be an email */
             detail?: string;
             /** @description One entry per invalid field (VALIDATION_FAILED) */
@@ -1314,8 +1558,12 @@ export interface components {
             refreshToken: string;
         };
         RegisterInput: {
+            /** @description Consents given at sign-up; CONSENT_REQUIRED=true needs 'essential' granted */
+            consents?: components["schemas"]["ConsentInput"][];
             /** @example ada@example.com */
             email: string;
+            /** @description The invite token (required with REGISTRATION_MODE=invite) */
+            inviteToken?: string;
             password: string;
             username?: string;
         };
@@ -1533,6 +1781,77 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    InvitesController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateInviteInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InviteCreatedDto"];
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     NotificationsController_broadcast: {
         parameters: {
             query?: never;
@@ -2277,6 +2596,253 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ApiKeysController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyPage"];
+                };
+            };
+            /** @description Unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ApiKeysController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKeyDto"];
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ApiKeysController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ApiKeysController_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKeyDto"];
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5007,6 +5573,117 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FileDto"];
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ConsentsController_mine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentDto"][];
+                };
+            };
+            /** @description Unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ConsentsController_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsentInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentDto"];
                 };
             };
             /** @description Validation failed */

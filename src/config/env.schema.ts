@@ -611,6 +611,33 @@ export class Env {
     message: 'must be a key prefix like app/backups',
   })
   BACKUP_S3_PREFIX = 'backups';
+
+  // API keys (src/modules/api-keys).
+  @IntRange(1, 3650)
+  API_KEY_DEFAULT_TTL_DAYS = 90;
+
+  @IntRange(1, 3650)
+  API_KEY_MAX_TTL_DAYS = 365;
+
+  @IntRange(1, 100_000)
+  API_KEY_RATE_LIMIT_PER_MINUTE = 600;
+
+  @IntRange(1, 10_000)
+  API_KEY_INVALID_PER_IP_PER_MINUTE = 20;
+
+  // Registration and consent (invites, consent records, the account deletion choice).
+  @IsIn(['open', 'invite', 'closed'])
+  REGISTRATION_MODE: 'open' | 'invite' | 'closed' = 'open';
+
+  @IntRange(1, 720)
+  INVITE_DEFAULT_TTL_HOURS = 72;
+
+  @Transform(toBool)
+  @IsBoolean()
+  CONSENT_REQUIRED = false;
+
+  @IsIn(['erase', 'anonymise'])
+  ACCOUNT_DELETION_DEFAULT: 'erase' | 'anonymise' = 'anonymise';
 }
 
 /** The names of variables holding secrets: checked in production, never logged. */

@@ -12,6 +12,7 @@ import { mailConfig } from './mail.config.js';
 import { notificationsConfig } from './notifications.config.js';
 import { observabilityConfig } from './observability.config.js';
 import { queueConfig } from './queue.config.js';
+import { registrationConfig } from './registration.config.js';
 import { resilienceConfig } from './resilience.config.js';
 import { securityConfig } from './security.config.js';
 import { statsConfig } from './stats.config.js';
@@ -33,6 +34,7 @@ export const allConfigs = [
   notificationsConfig,
   observabilityConfig,
   queueConfig,
+  registrationConfig,
   resilienceConfig,
   securityConfig,
   statsConfig,

@@ -99,9 +99,24 @@ describe('OpenAPI document (/docs-json)', () => {
     ]);
     for (const { op, responses, method, path } of operations(document)) {
       if (op.security?.length === 0 || path === '/api/v1/notifications/stream') continue;
-      expect(op.security, `${method} ${path}`).toEqual([{ bearer: [] }]);
+      // A session's token, or an API key (Bearer nsk_… or X-API-Key) where keys are accepted.
+      expect(
+        [[{ bearer: [] }], [{ bearer: [] }, { 'api-key': [] }]],
+        `${method} ${path}`,
+      ).toContainEqual(op.security);
       expect(responses['401'], `${method} ${path}`).toBeDefined();
     }
+    // Account security is for a signed-in session only; API keys do everything else.
+    expect(byKey.get('post /api/v1/users/me/password')?.op.security).toEqual([{ bearer: [] }]);
+    expect(byKey.get('get /api/v1/files')?.op.security).toEqual([
+      { bearer: [] },
+      { 'api-key': [] },
+    ]);
+    expect(
+      (byKey.get('get /api/v1/admin/users')?.op as Record<string, unknown> | undefined)?.[
+        'x-required-permission'
+      ],
+    ).toEqual(['users.read']);
     // @Permissions routes, including those of modules without doc decorators (stats).
     for (const key of ['get /api/v1/admin/users', 'get /api/v1/stats', 'get /health/details']) {
       expect(byKey.get(key)?.responses['403'], key).toBeDefined();

@@ -59,8 +59,8 @@ export class PermissionsService implements OnApplicationBootstrap, OnModuleDestr
    * request after start), so guards stay synchronous; a promise only before the first load.
    */
   can(user: AuthUser, ...permissions: [Permission, ...Permission[]]): boolean | Promise<boolean> {
-    if (!this.loaded) return this.refresh().then(() => this.holds(user.roles, permissions));
-    return this.holds(user.roles, permissions);
+    if (!this.loaded) return this.refresh().then(() => this.holds(user, permissions));
+    return this.holds(user, permissions);
   }
 
   /** Throws 403 FORBIDDEN unless the caller holds every listed permission. */
@@ -77,9 +77,16 @@ export class PermissionsService implements OnApplicationBootstrap, OnModuleDestr
     return granted;
   }
 
-  private holds(roles: readonly string[], permissions: readonly Permission[]): boolean {
-    return permissions.every((permission) =>
-      roles.some((role) => this.byRole.get(role)?.has(permission)),
+  /**
+   * A signed-in user holds what its roles grant; an API key holds its scopes, as far as its
+   * owner's roles still grant them (a key never outranks the one who made it).
+   */
+  private holds(user: AuthUser, permissions: readonly Permission[]): boolean {
+    const roles = user.apiKey ? user.apiKey.ownerRoles : user.roles;
+    return permissions.every(
+      (permission) =>
+        (!user.apiKey || user.apiKey.scopes.includes(permission)) &&
+        roles.some((role) => this.byRole.get(role)?.has(permission)),
     );
   }
 

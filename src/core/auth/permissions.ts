@@ -15,6 +15,7 @@ export const PERMISSIONS = [
   'jobs.read.any',
   'auth.2fa.required',
   'notifications.broadcast',
+  'invites.create',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

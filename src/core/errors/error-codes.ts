@@ -64,6 +64,14 @@ export const ERROR_CODES = {
     graphqlCode: 'IDEMPOTENCY_IN_PROGRESS',
     title: 'Idempotent request in progress',
   },
+  /** REGISTRATION_MODE=closed: accounts are created by an admin (or the first-admin bootstrap). */
+  REGISTRATION_CLOSED: {
+    status: 403,
+    graphqlCode: 'REGISTRATION_CLOSED',
+    title: 'Registration closed',
+  },
+  /** REGISTRATION_MODE=invite and no `inviteToken` was sent. */
+  INVITE_REQUIRED: { status: 400, graphqlCode: 'INVITE_REQUIRED', title: 'Invite required' },
 } as const satisfies Record<string, { status: number; graphqlCode: string; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -46,6 +46,18 @@ export interface DomainEvents {
   };
   'file.processed': { fileId: string; ownerId: string; status: 'ready' | 'failed' };
   'file.deleted': { fileId: string; ownerId: string };
+  /** An admin issued a registration invite (the token itself is never in an event). */
+  'invite.created': {
+    inviteId: string;
+    createdBy: string;
+    email: string | null;
+    role: string | null;
+    expiresAt: string;
+  };
+  /** An invite was consumed by the registration of `userId`. */
+  'invite.used': { inviteId: string; userId: string; role: string | null };
+  /** A deleted account chose erasure: its rows were deleted at the end of the restore window. */
+  'user.erased': { userId: string };
 }
 
 export type DomainEventName = keyof DomainEvents;
@@ -57,6 +69,8 @@ export interface EventMeta {
   actorId?: string;
   ip?: string;
   userAgent?: string;
+  /** The API key the request authenticated with: audited as actor_type 'api'. */
+  apiKeyId?: string;
 }
 
 export type DomainEvent<K extends DomainEventName> = DomainEvents[K] & { meta: EventMeta };

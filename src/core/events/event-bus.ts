@@ -18,6 +18,7 @@ export class EventBus {
         actorId: ctx?.userId,
         ip: ctx?.ip,
         userAgent: ctx?.userAgent,
+        apiKeyId: ctx?.apiKeyId,
       },
     };
     this.emitter.emit(name, event);

@@ -2,6 +2,7 @@ import type { INestApplication, Type } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { ModulesContainer, Reflector } from '@nestjs/core';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { SESSION_ONLY_KEY } from '../auth/auth.guard.js';
 import { IS_PUBLIC_KEY } from '../auth/public.decorator.js';
 import { PERMISSIONS_KEY } from '../auth/permissions.decorator.js';
 import { ERROR_CODES, type ErrorCode } from '../errors/error-codes.js';
@@ -19,6 +20,8 @@ export interface RouteFacts {
   /** @ApiOptionalBearer: the bearer token, or another proof the handler checks. */
   optionalBearer: boolean;
   permissions: string[];
+  /** @SessionOnly: a signed-in session only, no API key. */
+  sessionOnly: boolean;
   rateLimited: boolean;
   httpCode?: number;
   /** @ApiProduces media types, for responses that stream bytes or events. */
@@ -97,6 +100,7 @@ function routeFacts(nest: INestApplication): Map<string, RouteFacts> {
           optionalBearer:
             reflector.getAllAndOverride<boolean>(API_OPTIONAL_BEARER_KEY, targets) ?? false,
           permissions: reflector.getAllAndOverride<string[]>(PERMISSIONS_KEY, targets) ?? [],
+          sessionOnly: reflector.getAllAndOverride<boolean>(SESSION_ONLY_KEY, targets) ?? false,
           rateLimited: !reflector.getAllAndOverride<boolean>(THROTTLER_SKIP_DEFAULT, targets),
           httpCode: Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined,
           produces: reflector.getAllAndOverride<string[]>(API_PRODUCES, targets) ?? [],
@@ -210,7 +214,6 @@ export function completeOpenApiDocument(
   document.components ??= {};
   document.components.schemas ??= {};
   document.components.schemas[PROBLEM] = PROBLEM_SCHEMA;
-  const bearer = Object.keys(document.components.securitySchemes ?? {})[0] ?? 'bearer';
   for (const [path, item] of Object.entries(document.paths)) {
     for (const method of METHODS) {
       const operation = item[method];
@@ -219,11 +222,25 @@ export function completeOpenApiDocument(
       completeSuccess(operation, route);
       if (!route) continue;
       addErrors(operation, errorCodes(operation, path, route));
-      if (route.optionalBearer) operation.security = [{ [bearer]: [] }, {}];
-      else operation.security = route.isPublic ? [] : [{ [bearer]: [] }];
+      operation.security = securityOf(route);
+      if (route.permissions.length > 0) {
+        // A machine client reads here which scope a key needs for the route.
+        (operation as unknown as Record<string, unknown>)['x-required-permission'] =
+          route.permissions;
+        const needs = `Requires permission ${route.permissions.join(', ')}.`;
+        operation.description = operation.description ? `${operation.description} ${needs}` : needs;
+      }
     }
   }
   return document;
+}
+
+/** Bearer (a session's access token or an API key) or X-API-Key, unless public or session-only. */
+function securityOf(route: RouteFacts): OperationObject['security'] {
+  // A handler that checks its own proof (the event stream: a session token or a ticket).
+  if (route.optionalBearer) return [{ bearer: [] }, {}];
+  if (route.isPublic) return [];
+  return route.sessionOnly ? [{ bearer: [] }] : [{ bearer: [] }, { 'api-key': [] }];
 }
 
 /** The app's OpenAPI document, as served at /docs-json. */
@@ -239,7 +256,14 @@ export function createOpenApiDocument(
       .setDescription(
         'REST API. GraphQL lives at /graphql with the same operations. Errors are problem+json (RFC 9457) with a stable `code`.',
       )
-      .addBearerAuth()
+      .addBearerAuth(
+        { type: 'http', scheme: 'bearer', description: 'An access token, or an API key (nsk_…)' },
+        'bearer',
+      )
+      .addApiKey(
+        { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key (nsk_…)' },
+        'api-key',
+      )
       .build(),
   );
   return completeOpenApiDocument(document, routeFacts(nest));

@@ -6,6 +6,8 @@ export interface RequestContext {
   userId?: string;
   ip?: string;
   userAgent?: string;
+  /** The API key the request authenticated with (set by the AuthGuard). */
+  apiKeyId?: string;
   /** Set while a background job runs. */
   jobId?: string;
   /** Queries run so far; feeds the N+1 warning. */

@@ -6,7 +6,7 @@ import { RouteMetadataCache } from '../http/route-metadata-cache.js';
 import { trackerOf } from './rate-limit-counter.js';
 import { rateLimitOf } from './rate-limit.decorator.js';
 
-type TrackedRequest = { ip: string; user?: { id: string } };
+type TrackedRequest = { ip: string; user?: { id: string; apiKey?: { id: string } } };
 
 /**
  * @nestjs/throttler's ThrottlerGuard for REST and GraphQL alike (the NestJS docs' GraphQL
@@ -47,6 +47,8 @@ export class GqlThrottlerGuard extends ThrottlerGuard {
 
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
     const { user, ip } = req as TrackedRequest;
+    // A machine client's key has its own budget, apart from its owner's sessions.
+    if (user?.apiKey) return `apikey:${user.apiKey.id}`;
     return trackerOf(user?.id, ip, this.ipv6SubnetPrefix);
   }
 

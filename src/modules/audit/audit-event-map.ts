@@ -17,11 +17,13 @@ export const EVENT_MAPPINGS: Readonly<Record<string, AuditEventMapping>> = {
   auth: { entityType: 'user', idKey: 'userId', actorKeys: ['userId'] },
   user: { entityType: 'user', idKey: 'userId', actorKeys: ['userId'] },
   file: { entityType: 'file', idKey: 'fileId', actorKeys: ['ownerId'] },
+  invite: { entityType: 'invite', idKey: 'inviteId', actorKeys: ['createdBy', 'userId'] },
   notification: {
     entityType: 'notification_broadcast',
     idKey: 'broadcastId',
     actorKeys: ['createdBy'],
   },
+  apikey: { entityType: 'api_key', idKey: 'apiKeyId', actorKeys: ['createdBy', 'ownerId'] },
 };
 
 export const DESCRIPTIONS: Readonly<Record<string, string>> = {
@@ -51,6 +53,12 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'file.processed': 'File processed',
   'file.deleted': 'Deleted a file',
   'notification.broadcast.queued': 'Broadcast a notification',
+  'apikey.created': 'Created an API key',
+  'apikey.rotated': 'Rotated an API key',
+  'apikey.revoked': 'Revoked an API key',
+  'invite.created': 'Issued a registration invite',
+  'invite.used': 'Registered with an invite',
+  'user.erased': 'Erased the account after its restore window',
 };
 
 /** Events that record a failure: always, or depending on the payload. */

@@ -34,8 +34,8 @@ const entry = (n: number): AuditEntry => ({
 const counter = async (metric: { get(): Promise<{ values: Array<{ value: number }> }> }) =>
   (await metric.get()).values[0]?.value ?? 0;
 
-/** Rows per INSERT call: 13 bind parameters per row. */
-const rowsOf = (call: unknown[]): number => (call[1] as unknown[]).length / 13;
+/** Rows per INSERT call: 14 bind parameters per row. */
+const rowsOf = (call: unknown[]): number => (call[1] as unknown[]).length / 14;
 
 describe('AuditWriter', () => {
   let query: ReturnType<typeof vi.fn>;

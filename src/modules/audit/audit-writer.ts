@@ -22,6 +22,8 @@ export interface AuditEntry {
   requestId: string | null;
   status: AuditStatus;
   description: string | null;
+  /** The API key the actor used (actor_type 'api'). */
+  apiKeyId?: string | null;
 }
 
 export const FLUSH_INTERVAL_MS = 250;
@@ -49,6 +51,7 @@ const encode = (e: AuditEntry): EncodedAuditRow => [
   cut(e.requestId, 128),
   e.status,
   cut(e.description, 1000),
+  e.apiKeyId ?? null,
 ];
 
 /**

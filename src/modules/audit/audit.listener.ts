@@ -59,7 +59,8 @@ export class AuditListener implements OnModuleInit, OnModuleDestroy {
     this.writer.write({
       occurredAt: new Date(meta.occurredAt),
       actorId: mapped.actorId,
-      actorType: mapped.actorId || meta.requestId ? 'user' : 'system',
+      actorType: meta.apiKeyId ? 'api' : mapped.actorId || meta.requestId ? 'user' : 'system',
+      apiKeyId: meta.apiKeyId ?? null,
       action: name,
       entityType: mapped.entityType,
       entityId: mapped.entityId,

@@ -7,7 +7,7 @@ import type { AuditLogFilter } from './dto/audit.dto.js';
 /** The largest exact `totalCount` an audit search reports. */
 export const COUNT_CAP = 10_000;
 
-/** One row's 13 values in `audit_log` column order (see INSERT_COLUMNS), already encoded. */
+/** One row's 14 values in `audit_log` column order (see INSERT_COLUMNS), already encoded. */
 export type EncodedAuditRow = readonly [
   occurredAt: Date,
   actorId: string | null,
@@ -22,14 +22,15 @@ export type EncodedAuditRow = readonly [
   requestId: string | null,
   status: string,
   description: string | null,
+  apiKeyId: string | null,
 ];
 
 const INSERT_COLUMNS = `occurred_at, actor_id, actor_type, action, entity_type, entity_id,
-  old_values, new_values, ip, user_agent, request_id, status, description`;
+  old_values, new_values, ip, user_agent, request_id, status, description, api_key_id`;
 const PLACEHOLDERS = (offset: number): string => {
   const p = (n: number) => `$${offset + n}`;
   return `(${p(1)}::timestamptz, ${p(2)}::uuid, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}::jsonb,
-           ${p(8)}::jsonb, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)})`;
+           ${p(8)}::jsonb, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)}, ${p(14)}::uuid)`;
 };
 
 /** The cursor's sort key: occurred_at as text to the microsecond (a JS Date keeps only ms). */
@@ -86,9 +87,9 @@ const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\$
 export class AuditRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** One multi-row INSERT; the caller batches (500 rows, 13 parameters each). */
+  /** One multi-row INSERT; the caller batches (500 rows, 14 parameters each). */
   async insertMany(rows: readonly EncodedAuditRow[]): Promise<void> {
-    const values = rows.map((_, i) => PLACEHOLDERS(i * 13));
+    const values = rows.map((_, i) => PLACEHOLDERS(i * 14));
     await this.db.query(
       `INSERT INTO audit_log (${INSERT_COLUMNS}) VALUES ${values.join(', ')}`,
       rows.flat(),

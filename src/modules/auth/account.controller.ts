@@ -19,10 +19,13 @@ import {
   JobAcceptedDto,
 } from './dto/account.inputs.js';
 import { ApiAcceptedEmpty, ApiErrors } from '../../core/http/openapi-decorators.js';
+import { SessionOnly } from '../../core/auth/auth.guard.js';
 
 @ApiTags('users')
 @ApiBearerAuth()
 @Controller('users/me')
+// Account security: a signed-in session, never an API key.
+@SessionOnly()
 export class AccountController {
   constructor(private readonly account: AccountService) {}
 

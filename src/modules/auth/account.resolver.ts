@@ -8,8 +8,11 @@ import {
   DeleteAccountInput,
   JobAcceptedDto,
 } from './dto/account.inputs.js';
+import { SessionOnly } from '../../core/auth/auth.guard.js';
 
 @Resolver()
+// Account security: a signed-in session, never an API key.
+@SessionOnly()
 export class AccountResolver {
   constructor(private readonly account: AccountService) {}
 

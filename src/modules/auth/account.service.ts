@@ -4,6 +4,7 @@ import { UnrecoverableError } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import type { ReadStream } from 'node:fs';
 import { authConfig } from '../../config/auth.config.js';
+import { registrationConfig } from '../../config/registration.config.js';
 import { ExportSections, jsonArray } from '../../core/exports/export-section.js';
 import { ExportsService } from '../../core/exports/exports.service.js';
 import type { AuthUser } from '../../core/auth/auth-user.js';
@@ -12,6 +13,7 @@ import { EventBus } from '../../core/events/event-bus.js';
 import { MailService } from '../../core/mail/mail.service.js';
 import { JobsService } from '../../core/queue/jobs.service.js';
 import { AccessRevocationsService } from '../../core/auth/access-revocations.service.js';
+import { AccountErasureRepository } from '../consents/account-erasure.repository.js';
 import { AccountsRepository } from './accounts.repository.js';
 import { ACCOUNTS_QUEUE, type AccountExportPayload, EXPORT_JOB } from './accounts.jobs.js';
 import { sha256 } from './auth.service.js';
@@ -62,6 +64,10 @@ export class AccountService {
     private readonly exports: ExportsService,
     private readonly sections: ExportSections,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+    @Inject(registrationConfig.KEY)
+    private readonly registration: ConfigType<typeof registrationConfig>,
+    // Provided by the global ConsentsModule; without it every deleted account is anonymised.
+    private readonly erasure: AccountErasureRepository,
   ) {}
 
   /**
@@ -126,13 +132,15 @@ export class AccountService {
 
   /**
    * Soft delete: the account disappears (login answers as for an unknown email), every session
-   * ends; the data stays until the restore window has passed, then `anonymiseExpired` runs.
+   * ends; the data stays until the restore window has passed, then `anonymiseExpired` runs and
+   * erases or anonymises it, as chosen here (`mode`, default ACCOUNT_DELETION_DEFAULT).
    */
   async deleteAccount(actor: AuthUser, input: DeleteAccountInput): Promise<void> {
     const hash = await this.users.getPasswordHash(actor.id);
     if (!hash) throw new AppException('NOT_FOUND', 'User not found');
     if (!(await this.passwords.verify(hash, input.password))) throw wrongPassword();
     const reason = input.reason?.trim() || null;
+    await this.erasure.choose(actor.id, input.mode ?? this.registration.deletionDefault);
     if (!(await this.accounts.softDelete(actor.id, reason)))
       throw new AppException('NOT_FOUND', 'User not found');
     await this.sessions.revokeAllExcept(actor.id, undefined, 'account_deleted');
@@ -141,12 +149,15 @@ export class AccountService {
   }
 
   /**
-   * Anonymises every account deleted longer than AUTH_ACCOUNT_RESTORE_DAYS ago: email becomes
-   * `deleted-<id>@invalid`, names, bio and username are cleared, the password can never match,
-   * sessions and tokens are removed, and `user.anonymised` is emitted for each. Idempotent;
-   * returns the ids it anonymised.
+   * Ends the restore window of every account deleted longer than AUTH_ACCOUNT_RESTORE_DAYS ago.
+   * Those that chose `erase` are deleted with every row referencing them (`user.erased`); the
+   * others are anonymised: email becomes `deleted-<id>@invalid`, names, bio and username are
+   * cleared, the password can never match, sessions and tokens are removed, and
+   * `user.anonymised` is emitted for each. Idempotent; returns the ids it anonymised.
    */
   async anonymiseExpired(): Promise<string[]> {
+    const erased = (await this.erasure.eraseDeletedBefore(this.config.accountRestoreDays)) ?? [];
+    for (const userId of erased) this.events.emit('user.erased', { userId });
     const ids = await this.accounts.anonymiseDeletedBefore(this.config.accountRestoreDays);
     // Other modules remove their part (files: soft-deleted now, bytes purged by their cleanup).
     for (const userId of ids) this.events.emit('user.anonymised', { userId });

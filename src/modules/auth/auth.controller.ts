@@ -26,6 +26,7 @@ import {
 import { SessionsService } from './sessions.service.js';
 import { VerificationService } from './verification.service.js';
 import { ApiAcceptedEmpty, ApiErrors } from '../../core/http/openapi-decorators.js';
+import { SessionOnly } from '../../core/auth/auth.guard.js';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -69,6 +70,7 @@ export class AuthController {
   }
 
   @ApiBearerAuth()
+  @SessionOnly()
   @Post('logout')
   @HttpCode(204)
   @ApiOperation({ summary: "End the access token's session (and the given refresh token's)" })
@@ -117,6 +119,7 @@ export class AuthController {
   }
 
   @ApiBearerAuth()
+  @SessionOnly()
   @Get('sessions')
   @ApiOperation({ summary: 'My active sessions' })
   @ApiOkResponse({ type: [SessionDto] })
@@ -125,6 +128,7 @@ export class AuthController {
   }
 
   @ApiBearerAuth()
+  @SessionOnly()
   @Delete('sessions/:id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke one of my sessions' })
@@ -133,6 +137,7 @@ export class AuthController {
   }
 
   @ApiBearerAuth()
+  @SessionOnly()
   @Delete('sessions')
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke all my sessions but the current one' })

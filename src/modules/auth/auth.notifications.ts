@@ -54,6 +54,12 @@ export class AuthNotificationTypes implements OnModuleInit {
         'auth.2fa.disabled': (e) =>
           alert(e.userId, 'Two-factor authentication was turned off', e.meta, '2fa-off'),
         'auth.login.succeeded': (e) => this.newDeviceAlert(e),
+        'apikey.created': (e) =>
+          alert(e.ownerId, `API key "${e.name}" was created`, e.meta, 'apikey-created'),
+        'apikey.rotated': (e) =>
+          alert(e.ownerId, `API key "${e.name}" was rotated`, e.meta, 'apikey-rotated'),
+        'apikey.revoked': (e) =>
+          alert(e.ownerId, `API key "${e.name}" was revoked`, e.meta, 'apikey-revoked'),
       },
       mail: ({ title, data, createdAt }) => ({
         template: 'security-alert',

@@ -18,6 +18,7 @@ import {
 } from './dto/auth.inputs.js';
 import { SessionsService } from './sessions.service.js';
 import { VerificationService } from './verification.service.js';
+import { SessionOnly } from '../../core/auth/auth.guard.js';
 
 @Resolver()
 export class AuthResolver {
@@ -51,6 +52,7 @@ export class AuthResolver {
     return this.auth.refresh(args.token);
   }
 
+  @SessionOnly()
   @Mutation(() => Boolean, { description: "End the access token's session" })
   async logout(@CurrentUser() actor: AuthUser, @Args() input: LogoutInput): Promise<boolean> {
     await this.auth.logout(actor, input.refreshToken);
@@ -92,17 +94,20 @@ export class AuthResolver {
     return true;
   }
 
+  @SessionOnly()
   @Query(() => [SessionDto], { description: 'My active sessions' })
   sessions(@CurrentUser() actor: AuthUser): Promise<SessionDto[]> {
     return this.sessionsService.list(actor);
   }
 
+  @SessionOnly()
   @Mutation(() => Boolean, { description: 'Revoke one of my sessions' })
   async revokeSession(@CurrentUser() actor: AuthUser, @UuidArg('id') id: string): Promise<boolean> {
     await this.sessionsService.revoke(actor, id);
     return true;
   }
 
+  @SessionOnly()
   @Mutation(() => Int, {
     description: 'Revoke all my sessions but the current one; returns how many',
   })

@@ -11,6 +11,8 @@ import { AppException } from '../../core/errors/app.exception.js';
 import { EventBus } from '../../core/events/event-bus.js';
 import type { ClientInfo } from '../../core/http/client-info.decorator.js';
 import { MailService } from '../../core/mail/mail.service.js';
+import { type Admission, RegistrationGate } from '../invites/registration-gate.service.js';
+import type { NewAccount } from '../invites/registration.repository.js';
 import type { AuthPayloadDto } from './dto/auth-payload.dto.js';
 import type { LoginInput, RegisterInput } from './dto/auth.inputs.js';
 import { toUserDto, type UserDto } from './dto/user.dto.js';
@@ -66,6 +68,8 @@ export class AuthService {
     private readonly attempts: LoginAttemptsService,
     private readonly twoFactor: TwoFactorService,
     private readonly mail: MailService,
+    // Provided by the global InvitesModule; absent only where it is not imported (open mode).
+    private readonly gate: RegistrationGate,
   ) {}
 
   /**
@@ -74,13 +78,14 @@ export class AuthService {
    * argon2 work, with an id that is never stored) and its owner a mail; nothing is written.
    */
   async register(input: RegisterInput, client: ClientInfo): Promise<AuthPayloadDto> {
+    // REGISTRATION_MODE, the invite and CONSENT_REQUIRED, before any work (see RegistrationGate).
+    const admission = await this.gate.admit(input, client);
     this.passwords.assertStrong(input.password, 'password', input.email);
     const passwordHash = await this.passwords.hash(input.password);
-    const user = await this.users.create({
-      email: input.email,
-      username: input.username,
-      passwordHash,
-    });
+    const account = { email: input.email, username: input.username, passwordHash };
+    const user = admission
+      ? await this.createAdmitted(this.gate, admission, account)
+      : await this.users.create(account);
     if (!user) return this.registrationTaken(input);
     this.registered.inc();
     this.events.emit('auth.registered', { userId: user.id, email: user.email });
@@ -169,6 +174,16 @@ export class AuthService {
     }
     if (actor.sessionId) await this.sessions.revoke(actor.sessionId, 'logout');
     this.events.emit('auth.logout', { userId: actor.id, sessionId: actor.sessionId ?? '' });
+  }
+
+  /** The account, its invite and its consents in one transaction (RegistrationGate). */
+  private async createAdmitted(
+    gate: RegistrationGate,
+    admission: Admission,
+    account: NewAccount,
+  ): Promise<UserWithRoles | undefined> {
+    const id = await gate.createAccount(admission, account);
+    return id ? this.users.getById(id) : undefined;
   }
 
   private async registrationTaken(input: RegisterInput): Promise<AuthPayloadDto> {

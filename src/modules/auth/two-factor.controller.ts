@@ -11,10 +11,13 @@ import {
 } from './dto/two-factor.dto.js';
 import { TwoFactorService } from './two-factor.service.js';
 import { ApiErrors } from '../../core/http/openapi-decorators.js';
+import { SessionOnly } from '../../core/auth/auth.guard.js';
 
 @ApiTags('auth')
 @ApiBearerAuth()
 @Controller('auth/2fa')
+// Account security: a signed-in session, never an API key.
+@SessionOnly()
 export class TwoFactorController {
   constructor(private readonly twoFactor: TwoFactorService) {}
 

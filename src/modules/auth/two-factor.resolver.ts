@@ -9,8 +9,11 @@ import {
   TwoFactorSetupDto,
 } from './dto/two-factor.dto.js';
 import { TwoFactorService } from './two-factor.service.js';
+import { SessionOnly } from '../../core/auth/auth.guard.js';
 
 @Resolver()
+// Account security: a signed-in session, never an API key.
+@SessionOnly()
 export class TwoFactorResolver {
   constructor(private readonly twoFactor: TwoFactorService) {}
 

@@ -5,6 +5,7 @@ import { CurrentUser } from '../../core/auth/current-user.decorator.js';
 import { UserDto } from './dto/user.dto.js';
 import { ChangePasswordInput, UpdateProfileInput } from './dto/user.inputs.js';
 import { UsersService } from './users.service.js';
+import { SessionOnly } from '../../core/auth/auth.guard.js';
 
 @ApiTags('users')
 @ApiBearerAuth()
@@ -26,6 +27,7 @@ export class UsersController {
     return this.users.updateProfile(actor, input);
   }
 
+  @SessionOnly()
   @Post('password')
   @HttpCode(204)
   @ApiOperation({ summary: 'Change my password; my other sessions are revoked' })

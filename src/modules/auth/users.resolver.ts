@@ -4,6 +4,7 @@ import { CurrentUser } from '../../core/auth/current-user.decorator.js';
 import { UserDto } from './dto/user.dto.js';
 import { ChangePasswordInput, UpdateProfileInput } from './dto/user.inputs.js';
 import { UsersService } from './users.service.js';
+import { SessionOnly } from '../../core/auth/auth.guard.js';
 
 @Resolver(() => UserDto)
 export class UsersResolver {
@@ -22,6 +23,7 @@ export class UsersResolver {
     return this.users.updateProfile(actor, input);
   }
 
+  @SessionOnly()
   @Mutation(() => Boolean, { description: 'Change my password; my other sessions are revoked' })
   async changePassword(
     @CurrentUser() actor: AuthUser,

@@ -1,6 +1,7 @@
 import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../core/auth/auth-user.js';
+import type { Permission } from '../../core/auth/permissions.js';
 import { PermissionsService } from '../../core/auth/permissions.service.js';
 import { AppException } from '../../core/errors/app.exception.js';
 import type { FileEntity } from './file.entity.js';
@@ -34,10 +35,10 @@ export class FileAccess {
     return file;
   }
 
-  private async find(actor: AuthUser, id: string, permission: string): Promise<FileEntity> {
+  private async find(actor: AuthUser, id: string, permission: Permission): Promise<FileEntity> {
     const file = await this.byId(id);
     if (file.ownerId === actor.id) return file;
-    if ((await this.permissions.forRoles(actor.roles)).has(permission)) return file;
+    if (await this.permissions.can(actor, permission)) return file;
     throw notFound();
   }
 }

@@ -73,7 +73,9 @@ describe('FilesService (repositories stubbed)', () => {
     users = { setAvatar: vi.fn(async () => null), clearAvatarIf: vi.fn(async () => undefined) };
     granted = { moderator: ['files.read.any'], admin: ['files.read.any', 'files.manage'] };
     const permissions = {
-      forRoles: vi.fn(async (roles: string[]) => new Set(roles.flatMap((r) => granted[r] ?? []))),
+      can: vi.fn((actor: { roles: string[] }, permission: string) =>
+        actor.roles.some((role) => (granted[role] ?? []).includes(permission)),
+      ),
     };
     emit = vi.fn();
     enqueue = vi.fn(async () => undefined);

@@ -1,6 +1,7 @@
 import { ArgsType, Field, InputType, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsEmail, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import type { DeletionMode } from '../../../config/registration.config.js';
 import { OpaqueToken, PasswordString } from '../../../core/validation/validators.js';
 
 @InputType()
@@ -30,6 +31,8 @@ export class ConfirmEmailChangeInput {
   token!: string;
 }
 
+export const DELETION_MODES = ['erase', 'anonymise'] as const satisfies readonly DeletionMode[];
+
 @InputType()
 export class DeleteAccountInput {
   @ApiProperty({ description: 'My current password' })
@@ -43,6 +46,17 @@ export class DeleteAccountInput {
   @IsString()
   @MaxLength(500)
   reason?: string;
+
+  @ApiPropertyOptional({
+    enum: DELETION_MODES,
+    description:
+      'At the end of the restore window: erase (delete every row) or anonymise (keep the ' +
+      'rows, without personal data). Default ACCOUNT_DELETION_DEFAULT',
+  })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsIn(DELETION_MODES, { message: `mode must be one of ${DELETION_MODES.join(', ')}` })
+  mode?: DeletionMode;
 }
 
 @ObjectType('JobAccepted', { description: 'A background job was queued' })

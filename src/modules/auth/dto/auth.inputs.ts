@@ -1,12 +1,23 @@
 import { applyDecorators } from '@nestjs/common';
 import { ArgsType, Field, InputType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 import {
   NormalizedEmail,
   OpaqueToken,
   PasswordString,
 } from '../../../core/validation/validators.js';
+import { CONSENT_PURPOSES } from '../../consents/consent-purposes.js';
+import { ConsentInput } from '../../consents/dto/consent.inputs.js';
 
 @InputType()
 export class RegisterInput {
@@ -26,6 +37,28 @@ export class RegisterInput {
   @IsString()
   @Matches(/^[A-Za-z0-9_.-]{3,30}$/, { message: 'username must be 3-30 of letters, digits, _ . -' })
   username?: string;
+
+  @ApiPropertyOptional({
+    description: 'The invite token (required with REGISTRATION_MODE=invite)',
+    maxLength: 200,
+  })
+  @Field({ nullable: true })
+  @IsOptional()
+  @OpaqueToken()
+  inviteToken?: string;
+
+  @ApiPropertyOptional({
+    type: [ConsentInput],
+    maxItems: CONSENT_PURPOSES.length,
+    description: "Consents given at sign-up; CONSENT_REQUIRED=true needs 'essential' granted",
+  })
+  @Field(() => [ConsentInput], { nullable: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(CONSENT_PURPOSES.length)
+  @ValidateNested({ each: true })
+  @Type(() => ConsentInput)
+  consents?: ConsentInput[];
 }
 
 @InputType()
