@@ -23,6 +23,8 @@ export default defineConfig({
       exclude: ['src/**/*.spec.ts', 'src/main.ts', 'src/cli/**'],
       reporter: ['text-summary', 'json-summary'],
       thresholds: { lines: 80 },
+      // A failing run still reports the coverage it reached.
+      reportOnFailure: true,
     },
   },
 });
