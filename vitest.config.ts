@@ -15,7 +15,8 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Hooks may start real server processes (compiled on the fly) on a loaded 2-core machine.
+    hookTimeout: 120_000,
     reporters: ['default', './test/support/summary-reporter.ts'],
     coverage: {
       provider: 'v8',

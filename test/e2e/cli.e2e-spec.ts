@@ -62,7 +62,7 @@ describe('CLI: usage', () => {
         new RegExp(`^usage: npm run cli -- ${COMMANDS[i]}( |$)`),
       );
     });
-  }, 60_000);
+  }, 180_000);
 
   it('an unknown command or flag exits 2 with the usage line', async () => {
     const unknown = await runCli(['frobnicate'], {});
@@ -129,7 +129,7 @@ describe('CLI: migrations', () => {
     expect(after.stdout).toBe(
       `${names.map((n, i) => `${i < names.length - 1 ? '[x]' : '[ ]'} ${n}`).join('\n')}\n1 pending\n`,
     );
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('CLI: accounts, seed, cleanup', () => {
@@ -148,7 +148,7 @@ describe('CLI: accounts, seed, cleanup', () => {
         `demo password (all demo accounts): ${DEMO_PASSWORD}\n`,
     );
     t = await bootApp({ env: { DATABASE_URL: url, FILES_LOCAL_ROOT: filesRoot } });
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await t?.close();
@@ -201,7 +201,7 @@ describe('CLI: accounts, seed, cleanup', () => {
       stderr: 'seed refuses to run with NODE_ENV=production (use --force to insist)\n',
     });
     expect(await counts()).toEqual({ users: 3, files: 3, notifications: 3 });
-  }, 60_000);
+  }, 180_000);
 
   it('create-admin shows the password rule when it refuses, and writes nothing', async () => {
     const weak = await runCli(['create-admin', 'root@example.com'], env(), 'short\n');
@@ -232,7 +232,7 @@ describe('CLI: accounts, seed, cleanup', () => {
       payload: { email: 'root@example.com', password: 'a fine admin passphrase' },
     });
     expect(login.statusCode).toBe(200);
-  }, 60_000);
+  }, 180_000);
 
   it("reset-password sets the password and revokes the user's sessions", async () => {
     const login = await t.rest({
@@ -280,7 +280,7 @@ describe('CLI: accounts, seed, cleanup', () => {
       payload: { email: 'bob@example.com', password: 'a new long passphrase' },
     });
     expect(fresh.statusCode).toBe(200);
-  }, 60_000);
+  }, 180_000);
 
   it('cleanup runs every retention job once and reports each', async () => {
     await query(
@@ -298,7 +298,7 @@ describe('CLI: accounts, seed, cleanup', () => {
       `SELECT purged_at FROM files WHERE name = 'welcome-carol.txt'`,
     );
     expect(carol.purged_at).not.toBeNull();
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('start-up with a refused ADMIN_PASSWORD', () => {
@@ -325,5 +325,5 @@ describe('start-up with a refused ADMIN_PASSWORD', () => {
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     expect(code).toBe(1);
     expect(stderr).toBe('Startup failed: ADMIN_PASSWORD must be at least 10 characters\n');
-  }, 60_000);
+  }, 180_000);
 });

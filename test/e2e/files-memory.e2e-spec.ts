@@ -42,9 +42,10 @@ describe('uploads are streamed (real server process)', () => {
       ARGON2_MEMORY_KIB: '8192',
       ARGON2_ITERATIONS: '1',
     });
-    await child.waitForLine((l) => l.includes('listening on'), 30_000);
+    // Compiled on the fly before it listens: far slower while the other worker spawns processes.
+    await child.waitForLine((l) => l.includes('listening on'), 110_000);
     base = `http://127.0.0.1:${port}`;
-  });
+  }, 120_000);
   afterAll(async () => {
     if (child && child.process.exitCode === null) {
       child.process.kill('SIGKILL');

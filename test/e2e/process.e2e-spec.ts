@@ -5,6 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TEST_JWT_SECRET } from '../support/app.js';
 import { type Child, childAppEnv, freePort, spawnTs } from '../support/child-process.js';
 
+// A child compiles the app on the fly (SWC) before it listens: seconds alone, far more while the
+// other worker spawns processes too.
+const STARTUP_MS = 90_000;
+
 const children: Child[] = [];
 afterAll(() => {
   for (const child of children) child.process.kill('SIGKILL');
@@ -60,7 +64,7 @@ describe('the server process', () => {
       DB_QUERY_WARN_COUNT: '10',
     });
     children.push(child);
-    await child.waitForLine((l) => l.includes('listening on'), 20_000);
+    await child.waitForLine((l) => l.includes('listening on'), STARTUP_MS);
     const base = `http://127.0.0.1:${port}`;
 
     expect((await fetch(`${base}/api/v1/test/sleep-query?seconds=0.05`)).status).toBe(200);
@@ -131,7 +135,7 @@ describe('the server process', () => {
       route: '/api/v1/test/many-queries',
       queries: 12,
     });
-  }, 60_000);
+  }, 240_000);
 
   it('on SIGTERM under keep-alive load, every request is answered: no reset, no 503', async () => {
     const port = await freePort();
@@ -141,7 +145,7 @@ describe('the server process', () => {
       SHUTDOWN_DRAIN_MS: '1500',
     });
     children.push(child);
-    await child.waitForLine((l) => l.includes('listening on'), 20_000);
+    await child.waitForLine((l) => l.includes('listening on'), STARTUP_MS);
 
     const get = (agent: http.Agent) =>
       new Promise<{ status: number; close: boolean }>((resolve, reject) => {
@@ -184,7 +188,7 @@ describe('the server process', () => {
     expect(statuses.length).toBeGreaterThan(200);
     expect(statuses.every((s) => s === 200)).toBe(true);
     expect(await child.exited).toBe(0);
-  }, 60_000);
+  }, 240_000);
 
   it('a worker killed mid-job: another worker takes the job back and completes it once', async () => {
     const env = {
@@ -196,7 +200,7 @@ describe('the server process', () => {
     const portA = await freePort();
     const first = spawnTs('test/support/child-app.ts', { ...env, PORT: String(portA) });
     children.push(first);
-    await first.waitForLine((l) => l.includes('listening on'), 20_000);
+    await first.waitForLine((l) => l.includes('listening on'), STARTUP_MS);
     const auth = { authorization: `Bearer ${await token()}` };
     const enqueued = await fetch(`http://127.0.0.1:${portA}/api/v1/test/jobs`, {
       method: 'POST',
@@ -212,7 +216,7 @@ describe('the server process', () => {
     const portB = await freePort();
     const second = spawnTs('test/support/child-app.ts', { ...env, PORT: String(portB) });
     children.push(second);
-    await second.waitForLine((l) => l.includes('test job finished'), 30_000);
+    await second.waitForLine((l) => l.includes('test job finished'), STARTUP_MS);
     const status = await fetch(`http://127.0.0.1:${portB}/api/v1/jobs/${jobId}`, {
       headers: auth,
     });
@@ -225,5 +229,5 @@ describe('the server process', () => {
     expect(first.lines.some((l) => l.includes('test job finished'))).toBe(false);
     second.process.kill('SIGTERM');
     expect(await second.exited).toBe(0);
-  }, 90_000);
+  }, 240_000);
 });
