@@ -30,6 +30,9 @@ export async function withDataSource<T>(fn: (ds: DataSource) => Promise<T>): Pro
 
 /** The whole application (not listening) for commands that call its services. */
 export async function withApp<T>(fn: (app: INestApplicationContext) => Promise<T>): Promise<T> {
+  // A command is not a worker: no job of the queues runs in it, no scheduler is registered (and
+  // it holds a dozen fewer database connections). The role is read when the app's config loads.
+  process.env.PROCESS_ROLE = 'api';
   const { createApp } = await import('../bootstrap.js');
   const app = await createApp();
   try {
