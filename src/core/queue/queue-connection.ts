@@ -1,6 +1,5 @@
 import type { ConfigType } from '@nestjs/config';
-import { type ConnectionOptions, runMigrations } from 'bullmq';
-import pg from 'pg';
+import type { ConnectionOptions } from 'bullmq';
 import type { queueConfig } from '../../config/queue.config.js';
 import { SafePgClient } from '../database/safe-pg-client.js';
 
@@ -17,25 +16,6 @@ export function redisConnectionOptions(url: string): ConnectionOptions {
   };
 }
 
-const QUEUE_SCHEMA = 'bullmq';
-
-/**
- * Brings the PostgreSQL backend's schema up to date on one dedicated session (BullMQ's own
- * migrator, under its advisory lock): once per process instead of once per queue and worker.
- */
-export async function migrateQueueSchema(databaseUrl: string): Promise<void> {
-  const client = new pg.Client({
-    connectionString: databaseUrl,
-    application_name: 'queue-migrate',
-  });
-  await client.connect();
-  try {
-    await runMigrations(client, QUEUE_SCHEMA);
-  } finally {
-    await client.end();
-  }
-}
-
 /** The `connection` for BullMQ: Redis when configured, else PostgreSQL (schema `bullmq`). */
 export function queueConnection(
   config: ConfigType<typeof queueConfig>,
@@ -44,10 +24,8 @@ export function queueConnection(
   if (config.redisUrl) return redisConnectionOptions(config.redisUrl);
   const pg = {
     connectionString: databaseUrl,
-    schema: QUEUE_SCHEMA,
-    // Migrated once per process before any queue exists (migrateQueueSchema): every queue and
-    // worker connection would otherwise take the migration lock in turn at start.
-    migrate: false,
+    schema: 'bullmq',
+    migrate: true,
     // BullMQ's PostgreSQL backend opens a pool per queue and per worker (plus a dedicated LISTEN
     // connection per worker), so these stay small: QUEUE_PG_POOL_SIZE each.
     max: config.pgPoolSize,

@@ -8,7 +8,7 @@ import { DATABASE_URL, DatabaseUrlModule } from '../database/database-url.provid
 import { JobsController } from './jobs.controller.js';
 import { JobsResolver } from './jobs.resolver.js';
 import { JobsService } from './jobs.service.js';
-import { migrateQueueSchema, queueConnection } from './queue-connection.js';
+import { queueConnection } from './queue-connection.js';
 import { QUEUE_NAMES } from './queue-names.js';
 import { WorkerRunner } from './worker-runner.js';
 
@@ -19,10 +19,9 @@ import { WorkerRunner } from './worker-runner.js';
     BullModule.forRootAsync({
       imports: [DatabaseUrlModule],
       inject: [queueConfig.KEY, DATABASE_URL],
-      useFactory: async (config: ConfigType<typeof queueConfig>, databaseUrl: string) => {
+      useFactory: (config: ConfigType<typeof queueConfig>, databaseUrl: string) => {
         // The backend is process-wide in BullMQ; set it before any queue or worker exists.
         setDefaultBackendFactory(config.redisUrl ? undefined : createPostgresBackend);
-        if (!config.redisUrl) await migrateQueueSchema(databaseUrl);
         return {
           connection: queueConnection(config, databaseUrl),
           prefix: config.prefix,
