@@ -13,7 +13,9 @@ export default defineConfig({
     include: ['src/**/*.spec.ts', 'test/**/*.spec.ts', 'test/**/*.e2e-spec.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
-    maxWorkers: 2,
+    // Each worker's test apps hold PostgreSQL connections (the queue backend alone ~20 per app):
+    // CI runs one worker so a shared server's 100 connections always suffice.
+    maxWorkers: Number(process.env.TEST_MAX_WORKERS ?? 2),
     testTimeout: 30_000,
     // Hooks may start real server processes (compiled on the fly) on a loaded 2-core machine.
     hookTimeout: 120_000,
