@@ -351,6 +351,7 @@ describe('notifications', () => {
       const list = await eventually(async () => {
         const page = (await t.as(user.accessToken).rest({ url: '/api/v1/notifications' })).json();
         expect(page.totalCount).toBe(1);
+        expect(page.items).toHaveLength(1);
         return page;
       });
       expect(list.items[0]).toMatchObject({ type: 'role_assigned', data: { role: 'admin' } });
