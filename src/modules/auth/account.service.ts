@@ -16,7 +16,7 @@ import { AccessRevocationsService } from '../../core/auth/access-revocations.ser
 import { AccountErasureRepository } from '../consents/account-erasure.repository.js';
 import { AccountsRepository } from './accounts.repository.js';
 import { ACCOUNTS_QUEUE, type AccountExportPayload, EXPORT_JOB } from './accounts.jobs.js';
-import { sha256 } from './auth.service.js';
+import { sha256 } from './crypto.js';
 import type {
   AccountExportResult,
   ChangeEmailInput,

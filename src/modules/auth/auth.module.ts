@@ -20,6 +20,7 @@ import { AuthStatsSource } from './auth.stats-source.js';
 import { LoginAttemptsService } from './login-attempts.service.js';
 import { PasswordService } from './password.service.js';
 import { RotatedRefreshTokenEntity } from './rotated-refresh-token.entity.js';
+import { SessionIssuer } from './session-issuer.service.js';
 import { SessionEntity } from './session.entity.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
@@ -61,6 +62,7 @@ import { VerificationService } from './verification.service.js';
     AdminUsersResolver,
     AdminBootstrap,
     AuthService,
+    SessionIssuer,
     SessionsService,
     UsersService,
     PasswordService,

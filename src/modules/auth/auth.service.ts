@@ -1,11 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Counter } from 'prom-client';
 import { authConfig } from '../../config/auth.config.js';
-import { securityConfig } from '../../config/security.config.js';
-import { AccessTokenService } from '../../core/auth/access-token.service.js';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { AppException } from '../../core/errors/app.exception.js';
 import { EventBus } from '../../core/events/event-bus.js';
@@ -13,17 +11,17 @@ import type { ClientInfo } from '../../core/http/client-info.decorator.js';
 import { MailService } from '../../core/mail/mail.service.js';
 import { type Admission, RegistrationGate } from '../invites/registration-gate.service.js';
 import type { NewAccount } from '../invites/registration.repository.js';
+import { sha256 } from './crypto.js';
 import type { AuthPayloadDto } from './dto/auth-payload.dto.js';
 import type { LoginInput, RegisterInput } from './dto/auth.inputs.js';
 import { toUserDto, type UserDto } from './dto/user.dto.js';
 import { LoginAttemptsService } from './login-attempts.service.js';
 import { PasswordService } from './password.service.js';
+import { SessionIssuer } from './session-issuer.service.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { TwoFactorService } from './two-factor.service.js';
 import type { UserWithRoles } from './user.entity.js';
 import { UsersRepository } from './users.repository.js';
-
-export const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
 
 const INVALID_CREDENTIALS = 'Invalid email or password';
 const INVALID_REFRESH = 'The refresh token is invalid or expired';
@@ -59,10 +57,9 @@ export class AuthService {
     private readonly users: UsersRepository,
     private readonly sessions: SessionsRepository,
     private readonly passwords: PasswordService,
-    private readonly tokens: AccessTokenService,
+    private readonly issuer: SessionIssuer,
     private readonly events: EventBus,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
-    @Inject(securityConfig.KEY) private readonly security: ConfigType<typeof securityConfig>,
     @InjectMetric('users_registered_total') private readonly registered: Counter,
     @InjectMetric('logins_total') private readonly logins: Counter<'result'>,
     private readonly attempts: LoginAttemptsService,
@@ -91,7 +88,7 @@ export class AuthService {
     this.events.emit('auth.registered', { userId: user.id, email: user.email });
     // With verified email required, the account signs in once the emailed link is confirmed.
     if (this.config.requireVerifiedEmail && !user.emailVerifiedAt) return { user: toUserDto(user) };
-    return this.startSession(user, client);
+    return this.issuer.start(user, client);
   }
 
   /**
@@ -129,7 +126,7 @@ export class AuthService {
       throw new AppException('UNAUTHENTICATED', 'The one-time code is invalid');
     }
     await this.attempts.recordSuccess(input.email, client.ip);
-    const payload = await this.startSession(user, client);
+    const payload = await this.issuer.start(user, client);
     this.logins.inc({ result: 'success' });
     return payload;
   }
@@ -157,12 +154,12 @@ export class AuthService {
       throw new AppException('UNAUTHENTICATED', INVALID_REFRESH);
     }
     const next = randomBytes(32).toString('base64url');
-    const expiresAt = this.slidingExpiry(now, session.absoluteExpiresAt);
+    const expiresAt = this.issuer.slidingExpiry(now, session.absoluteExpiresAt);
     if (!(await this.sessions.rotate(session.id, hash, sha256(next), expiresAt))) {
       await this.revokeForReuse(session.id, session.userId);
       throw new AppException('UNAUTHENTICATED', INVALID_REFRESH);
     }
-    return this.payload(user, session.id, next);
+    return this.issuer.payload(user, session.id, next);
   }
 
   async logout(actor: AuthUser, refreshToken?: string): Promise<void> {
@@ -214,46 +211,6 @@ export class AuthService {
     this.logins.inc({ result: 'failure' });
     this.events.emit('auth.login.failed', { email, reason: 'invalid_credentials' });
     await this.attempts.recordFailure(email, client.ip);
-  }
-
-  private async startSession(user: UserWithRoles, client: ClientInfo): Promise<AuthPayloadDto> {
-    const now = new Date();
-    const sessionId = randomUUID();
-    const refreshToken = randomBytes(32).toString('base64url');
-    const absoluteExpiresAt = new Date(now.getTime() + this.config.sessionMaxAgeSeconds * 1000);
-    await this.sessions.create({
-      id: sessionId,
-      userId: user.id,
-      refreshTokenHash: sha256(refreshToken),
-      ip: client.ip,
-      userAgent: client.userAgent,
-      createdAt: now,
-      lastUsedAt: now,
-      expiresAt: this.slidingExpiry(now, absoluteExpiresAt),
-      absoluteExpiresAt,
-    });
-    this.events.emit('auth.login.succeeded', { userId: user.id, sessionId });
-    return this.payload(user, sessionId, refreshToken);
-  }
-
-  private async payload(
-    user: UserWithRoles,
-    sessionId: string,
-    refreshToken: string,
-  ): Promise<AuthPayloadDto> {
-    const accessToken = await this.tokens.sign({ id: user.id, roles: user.roles, sessionId });
-    return {
-      user: toUserDto(user),
-      accessToken,
-      refreshToken,
-      expiresIn: this.security.accessTokenTtlSeconds,
-    };
-  }
-
-  private slidingExpiry(now: Date, absolute: Date): Date {
-    return new Date(
-      Math.min(now.getTime() + this.config.refreshTtlSeconds * 1000, absolute.getTime()),
-    );
   }
 
   private async revokeForReuse(sessionId: string, userId: string): Promise<void> {

@@ -6,7 +6,7 @@ import { securityConfig } from '../../config/security.config.js';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { AppException } from '../../core/errors/app.exception.js';
 import { EventBus } from '../../core/events/event-bus.js';
-import { sha256 } from './auth.service.js';
+import { sha256 } from './crypto.js';
 import type { TwoFactorBackupCodesDto, TwoFactorSetupDto } from './dto/two-factor.dto.js';
 import { PasswordService } from './password.service.js';
 import { acceptedTotpStep, generateTotpSecret, otpauthUrl } from './totp.js';

@@ -8,7 +8,7 @@ import { AppException } from '../../core/errors/app.exception.js';
 import type { DomainEvent } from '../../core/events/domain-events.js';
 import { EventBus } from '../../core/events/event-bus.js';
 import { MailService } from '../../core/mail/mail.service.js';
-import { sha256 } from './auth.service.js';
+import { sha256 } from './crypto.js';
 import { PasswordService } from './password.service.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { UserTokensRepository } from './user-tokens.repository.js';
