@@ -17,6 +17,7 @@ import { NotificationStreamTickets1763900000015 } from './1763900000015-notifica
 import { Stats1763900000016 } from './1763900000016-stats.js';
 import { ApiKeys1763900000017 } from './1763900000017-api-keys.js';
 import { RegistrationConsents1763900000018 } from './1763900000018-registration-consents.js';
+import { UserIdentities1763900000019 } from './1763900000019-user-identities.js';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests load the same set. */
 export const migrations = [
@@ -39,4 +40,5 @@ export const migrations = [
   Stats1763900000016,
   ApiKeys1763900000017,
   RegistrationConsents1763900000018,
+  UserIdentities1763900000019,
 ];

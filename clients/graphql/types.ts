@@ -159,6 +159,12 @@ export type AuthPayload = {
   user: User;
 };
 
+export type AuthProvider = {
+  __typename?: 'AuthProvider';
+  id: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+};
+
 export type BroadcastAccepted = {
   __typename?: 'BroadcastAccepted';
   broadcastId: Scalars['ID']['output'];
@@ -241,6 +247,11 @@ export type DisableTwoFactorInput = {
   password: Scalars['String']['input'];
 };
 
+export type ExchangeOidcCodeInput = {
+  code: Scalars['String']['input'];
+  otp?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type File = {
   __typename?: 'File';
   createdAt: Scalars['DateTime']['output'];
@@ -283,6 +294,29 @@ export type FileLinkInput = {
 export type FilePage = {
   __typename?: 'FilePage';
   items: Array<File>;
+  nextCursor?: Maybe<Scalars['String']['output']>;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type Identity = {
+  __typename?: 'Identity';
+  email?: Maybe<Scalars['String']['output']>;
+  emailVerified: Scalars['Boolean']['output'];
+  id: Scalars['ID']['output'];
+  issuer: Scalars['String']['output'];
+  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  linkedAt: Scalars['DateTime']['output'];
+  provider: Scalars['String']['output'];
+};
+
+export type IdentityLinkStart = {
+  __typename?: 'IdentityLinkStart';
+  url: Scalars['String']['output'];
+};
+
+export type IdentityPage = {
+  __typename?: 'IdentityPage';
+  items: Array<Identity>;
   nextCursor?: Maybe<Scalars['String']['output']>;
   totalCount: Scalars['Int']['output'];
 };
@@ -363,12 +397,16 @@ export type Mutation = {
   disableTwoFactor: Scalars['Boolean']['output'];
   /** Confirm a code and turn two-factor on; returns 10 backup codes once */
   enableTwoFactor: TwoFactorBackupCodes;
+  /** Exchange the OpenID callback's one-time code for a session */
+  exchangeOidcCode: AuthPayload;
   /** Admin: export the audit log (background job) */
   exportAuditLogs: JobAccepted;
   /** Export my data (GDPR) as a background job */
   exportMyData: JobAccepted;
   /** A signed, expiring download link */
   fileLink: FileLink;
+  /** Start linking a provider: open the returned URL in the browser */
+  linkIdentity: IdentityLinkStart;
   /** Exchange email and password for tokens */
   login: AuthPayload;
   /** End the access token's session */
@@ -399,6 +437,8 @@ export type Mutation = {
   setConsent: Consent;
   /** Start two-factor setup (pending secret) */
   setupTwoFactor: TwoFactorSetup;
+  /** Unlink a provider account (never the last way in) */
+  unlinkIdentity: Scalars['Boolean']['output'];
   /** Switch channels per type (critical types stay on their defaults) */
   updateNotificationPreferences: Array<NotificationPreference>;
   /** Update my profile */
@@ -503,6 +543,11 @@ export type MutationEnableTwoFactorArgs = {
 };
 
 
+export type MutationExchangeOidcCodeArgs = {
+  input: ExchangeOidcCodeInput;
+};
+
+
 export type MutationExportAuditLogsArgs = {
   input: AuditLogExportInput;
 };
@@ -511,6 +556,11 @@ export type MutationExportAuditLogsArgs = {
 export type MutationFileLinkArgs = {
   id: Scalars['ID']['input'];
   input?: InputMaybe<FileLinkInput>;
+};
+
+
+export type MutationLinkIdentityArgs = {
+  provider: Scalars['String']['input'];
 };
 
 
@@ -566,6 +616,11 @@ export type MutationRotateApiKeyArgs = {
 
 export type MutationSetConsentArgs = {
   input: ConsentInput;
+};
+
+
+export type MutationUnlinkIdentityArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -656,6 +711,8 @@ export type Query = {
   apiKeys: ApiKeyPage;
   /** Admin: search all audit entries, sorted by time */
   auditLogs: AuditLogPage;
+  /** The configured sign-in providers */
+  authProviders: Array<AuthProvider>;
   /** A file's metadata (owner or files.read.any) */
   file: File;
   /** A background job's status, progress and result */
@@ -668,6 +725,8 @@ export type Query = {
   myConsents: Array<Consent>;
   /** My files, newest first */
   myFiles: FilePage;
+  /** The provider accounts linked to mine */
+  myIdentities: IdentityPage;
   /** My storage use and quota */
   myStorageUsage: StorageUsage;
   /** Every notification type with the channels it reaches me on */

@@ -16,6 +16,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { JWT_ALGORITHMS, type JwtAlgorithm, parseJwtKeys } from './jwt-keys.js';
+import { parseOidcProviders } from './oidc-providers.js';
 import { findSecretProblems } from './secrets.js';
 import { parseWebhookSources } from './webhook-sources.js';
 
@@ -567,6 +568,21 @@ export class Env {
   @IntRange(1, 3600)
   WEBHOOK_TOLERANCE_SECONDS = 300;
 
+  // OpenID Connect / OAuth 2.0 sign-in (src/modules/auth/identities).
+  /** Comma-separated provider ids; each reads OIDC_<ID>_ISSUER, _CLIENT_ID, _CLIENT_SECRET, ... */
+  @IsString()
+  @MaxLength(2000)
+  OIDC_PROVIDERS = '';
+
+  /** Where a browser lands after the provider, with `?code=` (or `?error=`); unset: JSON. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^https?:\/\//, { message: 'must be an http(s):// URL' })
+  OIDC_REDIRECT_URL?: string;
+
+  @IntRange(500, 60_000)
+  OIDC_TIMEOUT_MS = 5000;
+
   // Backup (`npm run cli -- backup` / `restore`).
   @IsString()
   @MaxLength(1000)
@@ -663,6 +679,7 @@ export function parseEnv(raw: Record<string, string | undefined>): Env {
   );
   if (problems.length === 0) problems.push(...parseJwtKeys(env).problems);
   problems.push(...parseWebhookSources(env.WEBHOOK_SOURCES, defined).problems);
+  problems.push(...parseOidcProviders(env.OIDC_PROVIDERS, defined).problems);
   if (env.AUTH_REGISTRATION_ENUMERATION_SAFE && !requiresVerifiedEmail(env)) {
     problems.push('AUTH_REGISTRATION_ENUMERATION_SAFE=true needs AUTH_REQUIRE_VERIFIED_EMAIL=true');
   }

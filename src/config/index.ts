@@ -10,6 +10,7 @@ import { healthConfig } from './health.config.js';
 import { httpConfig } from './http.config.js';
 import { mailConfig } from './mail.config.js';
 import { notificationsConfig } from './notifications.config.js';
+import { oidcConfig } from './oidc.config.js';
 import { observabilityConfig } from './observability.config.js';
 import { queueConfig } from './queue.config.js';
 import { registrationConfig } from './registration.config.js';
@@ -32,6 +33,7 @@ export const allConfigs = [
   httpConfig,
   mailConfig,
   notificationsConfig,
+  oidcConfig,
   observabilityConfig,
   queueConfig,
   registrationConfig,

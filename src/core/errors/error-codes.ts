@@ -45,6 +45,36 @@ export const ERROR_CODES = {
     graphqlCode: 'EMAIL_NOT_VERIFIED',
     title: 'Email address not verified',
   },
+  /** The OpenID callback's `state` is unknown, expired, used, or not this browser's. */
+  OIDC_STATE_INVALID: {
+    status: 400,
+    graphqlCode: 'OIDC_STATE_INVALID',
+    title: 'Sign-in state invalid',
+  },
+  /** The provider refused, or its answer failed a check (code, nonce, ID token, e-mail). */
+  OIDC_LOGIN_FAILED: { status: 400, graphqlCode: 'OIDC_LOGIN_FAILED', title: 'Sign-in failed' },
+  /** An account has this e-mail and it may not be linked automatically: sign in, then link. */
+  OIDC_ACCOUNT_EXISTS: {
+    status: 409,
+    graphqlCode: 'OIDC_ACCOUNT_EXISTS',
+    title: 'Account exists',
+  },
+  /** The one-time code (exchange or link) is unknown, expired or used. */
+  OIDC_CODE_INVALID: { status: 400, graphqlCode: 'OIDC_CODE_INVALID', title: 'Code invalid' },
+  /** The provider account is linked to another local account. */
+  IDENTITY_ALREADY_LINKED: {
+    status: 409,
+    graphqlCode: 'IDENTITY_ALREADY_LINKED',
+    title: 'Identity already linked',
+  },
+  /** Unlinking would leave the account with no password and no identity. */
+  LAST_SIGN_IN_METHOD: {
+    status: 409,
+    graphqlCode: 'LAST_SIGN_IN_METHOD',
+    title: 'Last sign-in method',
+  },
+  /** The account is deleted but inside its restore window: POST /auth/restore brings it back. */
+  ACCOUNT_DELETED: { status: 403, graphqlCode: 'ACCOUNT_DELETED', title: 'Account deleted' },
   /** Terminal: the export job failed for good; poll no more, start a new export. */
   EXPORT_FAILED: { status: 410, graphqlCode: 'EXPORT_FAILED', title: 'Export failed' },
   WEBHOOK_SIGNATURE_INVALID: {

@@ -91,6 +91,18 @@ export class ApiKeysRepository {
     return rows.length > 0;
   }
 
+  /** Revokes every live key the user owns, announced like `revoke`; returns their ids. */
+  async revokeAllOwnedBy(ownerId: string): Promise<string[]> {
+    const rows = (await this.keys.query(
+      `WITH changed AS (
+         UPDATE api_keys SET revoked_at = now()
+         WHERE owner_id = $1 AND revoked_at IS NULL RETURNING id)
+       SELECT id, pg_notify('${API_KEY_CHANGES_CHANNEL}', id::text) FROM changed`,
+      [ownerId],
+    )) as Array<{ id: string }>;
+    return rows.map((row) => row.id);
+  }
+
   async findForAuth(keyHash: string): Promise<ApiKeyForAuth | null> {
     const [row] = (await this.keys.query(
       `SELECT k.id, k.owner_id AS "ownerId", k.scopes, k.expires_at AS "expiresAt",

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
 import type { ConfigType } from '@nestjs/config';
 import { apiKeysConfig } from '../../config/api-keys.config.js';
 import type { AuthUser } from '../../core/auth/auth-user.js';
@@ -6,7 +7,9 @@ import { type Permission, PERMISSIONS } from '../../core/auth/permissions.js';
 import { PermissionsService } from '../../core/auth/permissions.service.js';
 import { AppException } from '../../core/errors/app.exception.js';
 import type { FieldError } from '../../core/errors/error-codes.js';
+import type { DomainEvent } from '../../core/events/domain-events.js';
 import { EventBus } from '../../core/events/event-bus.js';
+import '../auth/identities/identities.events.js';
 import type { Page } from '../../core/pagination/page.js';
 import { generateApiKey } from './api-key-format.js';
 import { ApiKeyCache } from './api-key-cache.js';
@@ -99,6 +102,15 @@ export class ApiKeysService {
     if (!(await this.repository.revoke(id))) throw notFound();
     this.cache.forget(id);
     this.events.emit('apikey.revoked', { apiKeyId: id, ownerId: key.ownerId, name: key.name });
+  }
+
+  /**
+   * An unverified account taken over by the verified owner of its e-mail (OpenID sign-in):
+   * keys made by whoever registered it stop too, like its password and sessions.
+   */
+  @OnEvent('auth.account.adopted')
+  async onAccountAdopted(event: DomainEvent<'auth.account.adopted'>): Promise<void> {
+    for (const id of await this.repository.revokeAllOwnedBy(event.userId)) this.cache.forget(id);
   }
 
   private assertSignedIn(actor: AuthUser): void {

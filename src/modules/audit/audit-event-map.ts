@@ -24,6 +24,7 @@ export const EVENT_MAPPINGS: Readonly<Record<string, AuditEventMapping>> = {
     actorKeys: ['createdBy'],
   },
   apikey: { entityType: 'api_key', idKey: 'apiKeyId', actorKeys: ['createdBy', 'ownerId'] },
+  identity: { entityType: 'user_identity', idKey: 'identityId', actorKeys: ['userId'] },
 };
 
 export const DESCRIPTIONS: Readonly<Record<string, string>> = {
@@ -59,6 +60,10 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'invite.created': 'Issued a registration invite',
   'invite.used': 'Registered with an invite',
   'user.erased': 'Erased the account after its restore window',
+  'identity.linked': 'Linked a sign-in provider',
+  'identity.unlinked': 'Unlinked a sign-in provider',
+  'auth.account.adopted':
+    'The verified owner of the e-mail address took over the unverified account (its password, sessions and second factor were removed)',
 };
 
 /** Events that record a failure: always, or depending on the payload. */
@@ -77,6 +82,11 @@ const DETAILS: Readonly<Record<string, (payload: Payload) => string | undefined>
   'user.update.failed': (p) => (typeof p.code === 'string' ? `(${p.code})` : undefined),
   'file.uploaded': (p) => (typeof p.kind === 'string' ? `(${p.kind})` : undefined),
   'file.processed': (p) => (p.status === 'failed' ? '(failed)' : undefined),
+  'identity.linked': (p) =>
+    typeof p.provider === 'string' ? `(${p.provider}, via ${String(p.via)})` : undefined,
+  'identity.unlinked': (p) => (typeof p.provider === 'string' ? `(${p.provider})` : undefined),
+  'auth.account.adopted': (p) =>
+    typeof p.provider === 'string' ? `through ${p.provider}` : undefined,
 };
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);

@@ -51,7 +51,7 @@ export class AccountsRepository {
   /**
    * Anonymises the accounts deleted more than `restoreDays` ago (not yet anonymised): email
    * `deleted-<id>@invalid`, personal fields cleared, a password that never matches, sessions and
-   * tokens removed. Rows locked by a concurrent run are skipped. Returns the ids anonymised.
+   * tokens and linked identities removed. Rows locked by a concurrent run are skipped. Returns the ids anonymised.
    */
   anonymiseDeletedBefore(restoreDays: number): Promise<string[]> {
     return this.db.transaction(async (tx) => {
@@ -74,6 +74,8 @@ export class AccountsRepository {
       );
       await tx.query('DELETE FROM sessions WHERE user_id = ANY($1::uuid[])', [ids]);
       await tx.query('DELETE FROM user_tokens WHERE user_id = ANY($1::uuid[])', [ids]);
+      // Provider accounts (subject, e-mail) are personal data, and would still sign in.
+      await tx.query('DELETE FROM user_identities WHERE user_id = ANY($1::uuid[])', [ids]);
       return ids;
     });
   }

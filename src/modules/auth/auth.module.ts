@@ -38,6 +38,14 @@ import { UsersService } from './users.service.js';
 import { UserTokenEntity } from './user-token.entity.js';
 import { UserTokensRepository } from './user-tokens.repository.js';
 import { VerificationService } from './verification.service.js';
+import { IdentitiesController } from './identities/identities.controller.js';
+import { IdentitiesExportSection } from './identities/identities.export-section.js';
+import { IdentitiesRepository } from './identities/identities.repository.js';
+import { IdentitiesResolver } from './identities/identities.resolver.js';
+import { IdentitiesService } from './identities/identities.service.js';
+import { OidcClient } from './identities/oidc-client.service.js';
+import { OidcFlowsRepository } from './identities/oidc-flows.repository.js';
+import { OidcLoginService } from './identities/oidc-login.service.js';
 
 @Module({
   imports: [
@@ -55,6 +63,7 @@ import { VerificationService } from './verification.service.js';
     AccountController,
     TwoFactorController,
     AdminUsersController,
+    IdentitiesController,
   ],
   providers: [
     AdminUsersService,
@@ -83,6 +92,14 @@ import { VerificationService } from './verification.service.js';
     { provide: APP_GUARD, useClass: TwoFactorRequiredGuard },
     AuthResolver,
     UsersResolver,
+    // OpenID Connect sign-in and linked identities (identities/).
+    OidcClient,
+    OidcFlowsRepository,
+    IdentitiesRepository,
+    OidcLoginService,
+    IdentitiesService,
+    IdentitiesResolver,
+    IdentitiesExportSection,
     makeCounterProvider({ name: 'users_registered_total', help: 'Accounts registered' }),
     makeCounterProvider({
       name: 'logins_total',

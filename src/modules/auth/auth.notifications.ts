@@ -4,6 +4,7 @@ import {
   type NotificationDraft,
   NotificationTypes,
 } from '../../core/notifications/notification-types.js';
+import './identities/identities.events.js';
 import { SessionsRepository } from './sessions.repository.js';
 
 /** How far back a sign-in's IP + user agent pair counts as a known device. */
@@ -60,6 +61,30 @@ export class AuthNotificationTypes implements OnModuleInit {
           alert(e.ownerId, `API key "${e.name}" was rotated`, e.meta, 'apikey-rotated'),
         'apikey.revoked': (e) =>
           alert(e.ownerId, `API key "${e.name}" was revoked`, e.meta, 'apikey-revoked'),
+        // A new account's own first identity is no news to its owner.
+        'identity.linked': (e) =>
+          e.via === 'signup'
+            ? null
+            : alert(
+                e.userId,
+                `Sign-in with ${e.provider} was linked`,
+                e.meta,
+                `link:${e.identityId}`,
+              ),
+        'identity.unlinked': (e) =>
+          alert(
+            e.userId,
+            `Sign-in with ${e.provider} was unlinked`,
+            e.meta,
+            `unlink:${e.identityId}`,
+          ),
+        'auth.account.adopted': (e) =>
+          alert(
+            e.userId,
+            `Your verified ${e.provider} sign-in took over this account; its old password and sessions were removed`,
+            e.meta,
+            'adopted',
+          ),
       },
       mail: ({ title, data, createdAt }) => ({
         template: 'security-alert',

@@ -20,10 +20,17 @@ export class PasswordService {
     return hash(password, { algorithm: Algorithm.Argon2id, ...this.config.argon2 });
   }
 
-  async verify(passwordHash: string | undefined, password: string): Promise<boolean> {
-    const target = passwordHash ?? (await (this.dummyHash ??= this.hash('not-a-real-password')));
+  /**
+   * False for a wrong password and for an account without one (unknown, or OpenID only), after
+   * the same argon2 work either way: the answer's timing tells nothing.
+   */
+  async verify(passwordHash: string | null | undefined, password: string): Promise<boolean> {
+    const known = typeof passwordHash === 'string' && passwordHash !== '';
+    const target = known
+      ? passwordHash
+      : await (this.dummyHash ??= this.hash('not-a-real-password'));
     try {
-      return (await verify(target, password)) && passwordHash !== undefined;
+      return (await verify(target, password)) && known;
     } catch {
       return false;
     }

@@ -24,8 +24,9 @@ export class UserEntity {
   @Column({ type: 'citext', nullable: true })
   username!: string | null;
 
-  @Column({ type: 'text', select: false })
-  passwordHash!: string;
+  /** Null for an account that signs in with an OpenID provider only. */
+  @Column({ type: 'text', select: false, nullable: true })
+  passwordHash!: string | null;
 
   @Column({ type: 'timestamptz', nullable: true })
   emailVerifiedAt!: Date | null;

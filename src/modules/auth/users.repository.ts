@@ -46,7 +46,8 @@ export class UsersRepository {
     return rows[0] ? hydrateUser(rows[0], true) : undefined;
   }
 
-  async getPasswordHash(id: string): Promise<string | undefined> {
+  /** Null: the account signs in with an OpenID provider only. */
+  async getPasswordHash(id: string): Promise<string | null | undefined> {
     const user = await this.users.findOne({
       select: { id: true, passwordHash: true },
       where: { id, deletedAt: IsNull() },
@@ -244,7 +245,7 @@ export function hydrateUser(row: Record<string, unknown>, withPassword = false):
     deletedAt: row.deleted_at as Date | null,
     createdAt: row.created_at as Date,
     updatedAt: row.updated_at as Date,
-    passwordHash: withPassword ? (row.password_hash as string) : '',
+    passwordHash: withPassword ? ((row.password_hash as string | null) ?? null) : null,
     roles: row.roles as string[],
   };
 }

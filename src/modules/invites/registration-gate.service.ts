@@ -10,6 +10,7 @@ import type { ConsentInput } from '../consents/dto/consent.inputs.js';
 import { hashInviteToken } from './invite-token.js';
 import { InvitesRepository, type UsableInvite } from './invites.repository.js';
 import {
+  type AccountExtras,
   inviteInvalid,
   type NewAccount,
   RegistrationRepository,
@@ -65,9 +66,13 @@ export class RegistrationGate {
   }
 
   /** The new user's id, or undefined when the email or username is taken (nothing written). */
-  async createAccount(admission: Admission, account: NewAccount): Promise<string | undefined> {
+  async createAccount(
+    admission: Admission,
+    account: NewAccount,
+    extras?: AccountExtras,
+  ): Promise<string | undefined> {
     const { invite, consents } = admission;
-    const userId = await this.accounts.createAccount(account, invite?.id, consents);
+    const userId = await this.accounts.createAccount(account, invite?.id, consents, extras);
     if (userId && invite) {
       this.events.emit('invite.used', { inviteId: invite.id, userId, role: invite.role });
     }

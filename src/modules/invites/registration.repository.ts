@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { AppException } from '../../core/errors/app.exception.js';
 import { type ConsentRecord, ConsentsRepository } from '../consents/consents.repository.js';
 import { InvitesRepository } from './invites.repository.js';
@@ -8,8 +8,14 @@ import { InvitesRepository } from './invites.repository.js';
 export interface NewAccount {
   email: string;
   username?: string;
-  passwordHash: string;
+  /** Null for an account made by an OpenID sign-in: it has no password until one is reset. */
+  passwordHash: string | null;
+  /** The e-mail counts as verified from the start (a trusted provider vouched for it). */
+  emailVerified?: boolean;
 }
+
+/** More rows of the new account, written in its transaction (e.g. its OpenID identity). */
+export type AccountExtras = (tx: EntityManager, userId: string) => Promise<void>;
 
 export const inviteInvalid = (): AppException =>
   new AppException('VALIDATION_FAILED', 'The invite is invalid, expired or already used', {
@@ -34,12 +40,14 @@ export class RegistrationRepository {
     account: NewAccount,
     inviteId: string | undefined,
     consents: ConsentRecord[],
+    extras?: AccountExtras,
   ): Promise<string | undefined> {
     return this.db.transaction(async (tx) => {
       const inserted: Array<{ id: string }> = await tx.query(
-        `INSERT INTO users (email, username, password_hash) VALUES ($1, $2, $3)
+        `INSERT INTO users (email, username, password_hash, email_verified_at)
+         VALUES ($1, $2, $3, CASE WHEN $4::boolean THEN now() END)
          ON CONFLICT DO NOTHING RETURNING id`,
-        [account.email, account.username ?? null, account.passwordHash],
+        [account.email, account.username ?? null, account.passwordHash, !!account.emailVerified],
       );
       const userId = inserted[0]?.id;
       if (!userId) return undefined;
@@ -56,6 +64,7 @@ export class RegistrationRepository {
         [userId, roleIds],
       );
       await this.consents.append(userId, consents, tx);
+      await extras?.(tx, userId);
       return userId;
     });
   }
