@@ -45,6 +45,8 @@ export const ERROR_CODES = {
     graphqlCode: 'EMAIL_NOT_VERIFIED',
     title: 'Email address not verified',
   },
+  /** The right password of an account deleted within its restore window: POST /auth/restore. */
+  ACCOUNT_DELETED: { status: 403, graphqlCode: 'ACCOUNT_DELETED', title: 'Account deleted' },
   /** Terminal: the export job failed for good; poll no more, start a new export. */
   EXPORT_FAILED: { status: 410, graphqlCode: 'EXPORT_FAILED', title: 'Export failed' },
   WEBHOOK_SIGNATURE_INVALID: {
