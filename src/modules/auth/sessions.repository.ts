@@ -132,6 +132,34 @@ export class SessionsRepository {
   }
 
   /**
+   * Deletes up to `limit` rotated refresh tokens of sessions that have ended (revoked or
+   * expired): no refresh can succeed on such a session, so a reuse has nothing left to revoke.
+   */
+  async purgeRotatedOfEnded(limit: number): Promise<number> {
+    const [, count]: [unknown[], number] = await this.rotated.query(
+      `DELETE FROM rotated_refresh_tokens WHERE token_hash IN (
+         SELECT r.token_hash FROM rotated_refresh_tokens r JOIN sessions s ON s.id = r.session_id
+         WHERE s.revoked_at IS NOT NULL OR s.expires_at <= now()
+         LIMIT $1)`,
+      [limit],
+    );
+    return count;
+  }
+
+  /** Deletes up to `limit` sessions that ended (revoked or expired) more than `days` ago. */
+  async purgeEndedBefore(days: number, limit: number): Promise<number> {
+    const [, count]: [unknown[], number] = await this.sessions.query(
+      `DELETE FROM sessions WHERE id IN (
+         SELECT id FROM sessions
+         WHERE revoked_at < now() - make_interval(days => $1)
+            OR expires_at < now() - make_interval(days => $1)
+         LIMIT $2)`,
+      [days, limit],
+    );
+    return count;
+  }
+
+  /**
    * Whether a sign-in from this IP and user agent is new for the user: another of their sessions
    * exists, but none with the same pair created within `days`. The first session is not "new".
    */
