@@ -387,6 +387,8 @@ export type Mutation = {
   resendVerificationEmail: Scalars['Boolean']['output'];
   /** Set a new password with the mailed token */
   resetPassword: Scalars['Boolean']['output'];
+  /** Restore my deleted account within the restore window and start a session (login credentials) */
+  restoreAccount: AuthPayload;
   /** Revoke the key, at once on every instance */
   revokeApiKey: Scalars['Boolean']['output'];
   /** Revoke all my sessions but the current one; returns how many */
@@ -549,6 +551,11 @@ export type MutationResetPasswordArgs = {
 };
 
 
+export type MutationRestoreAccountArgs = {
+  input: RestoreAccountInput;
+};
+
+
 export type MutationRevokeApiKeyArgs = {
   id: Scalars['ID']['input'];
 };
@@ -674,8 +681,8 @@ export type Query = {
   notificationPreferences: Array<NotificationPreference>;
   /** My notifications, newest first */
   notifications: NotificationPage;
-  /** My active sessions */
-  sessions: Array<Session>;
+  /** My active sessions, newest first */
+  sessions: SessionPage;
   /** Admin: the metrics statsTimeseries serves */
   statsMetrics: Array<StatsMetric>;
   /** Admin: one metric as chart-ready series */
@@ -724,6 +731,11 @@ export type QueryNotificationsArgs = {
 };
 
 
+export type QuerySessionsArgs = {
+  page?: InputMaybe<PageInput>;
+};
+
+
 export type QueryStatsTimeseriesArgs = {
   input: StatsTimeseriesInput;
 };
@@ -758,6 +770,12 @@ export type ResetPasswordInput = {
   token: Scalars['String']['input'];
 };
 
+export type RestoreAccountInput = {
+  email: Scalars['String']['input'];
+  otp?: InputMaybe<Scalars['String']['input']>;
+  password: Scalars['String']['input'];
+};
+
 export type Session = {
   __typename?: 'Session';
   createdAt: Scalars['DateTime']['output'];
@@ -767,6 +785,13 @@ export type Session = {
   ip?: Maybe<Scalars['String']['output']>;
   lastUsedAt: Scalars['DateTime']['output'];
   userAgent?: Maybe<Scalars['String']['output']>;
+};
+
+export type SessionPage = {
+  __typename?: 'SessionPage';
+  items: Array<Session>;
+  nextCursor?: Maybe<Scalars['String']['output']>;
+  totalCount: Scalars['Int']['output'];
 };
 
 export type StatsApi = {
