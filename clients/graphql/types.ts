@@ -425,6 +425,8 @@ export type Mutation = {
   resendVerificationEmail: Scalars['Boolean']['output'];
   /** Set a new password with the mailed token */
   resetPassword: Scalars['Boolean']['output'];
+  /** Restore my deleted account within the restore window and start a session (login credentials) */
+  restoreAccount: AuthPayload;
   /** Revoke the key, at once on every instance */
   revokeApiKey: Scalars['Boolean']['output'];
   /** Revoke all my sessions but the current one; returns how many */
@@ -599,6 +601,11 @@ export type MutationResetPasswordArgs = {
 };
 
 
+export type MutationRestoreAccountArgs = {
+  input: RestoreAccountInput;
+};
+
+
 export type MutationRevokeApiKeyArgs = {
   id: Scalars['ID']['input'];
 };
@@ -733,8 +740,8 @@ export type Query = {
   notificationPreferences: Array<NotificationPreference>;
   /** My notifications, newest first */
   notifications: NotificationPage;
-  /** My active sessions */
-  sessions: Array<Session>;
+  /** My active sessions, newest first */
+  sessions: SessionPage;
   /** Admin: the metrics statsTimeseries serves */
   statsMetrics: Array<StatsMetric>;
   /** Admin: one metric as chart-ready series */
@@ -783,6 +790,11 @@ export type QueryNotificationsArgs = {
 };
 
 
+export type QuerySessionsArgs = {
+  page?: InputMaybe<PageInput>;
+};
+
+
 export type QueryStatsTimeseriesArgs = {
   input: StatsTimeseriesInput;
 };
@@ -817,6 +829,12 @@ export type ResetPasswordInput = {
   token: Scalars['String']['input'];
 };
 
+export type RestoreAccountInput = {
+  email: Scalars['String']['input'];
+  otp?: InputMaybe<Scalars['String']['input']>;
+  password: Scalars['String']['input'];
+};
+
 export type Session = {
   __typename?: 'Session';
   createdAt: Scalars['DateTime']['output'];
@@ -826,6 +844,13 @@ export type Session = {
   ip?: Maybe<Scalars['String']['output']>;
   lastUsedAt: Scalars['DateTime']['output'];
   userAgent?: Maybe<Scalars['String']['output']>;
+};
+
+export type SessionPage = {
+  __typename?: 'SessionPage';
+  items: Array<Session>;
+  nextCursor?: Maybe<Scalars['String']['output']>;
+  totalCount: Scalars['Int']['output'];
 };
 
 export type StatsApi = {

@@ -579,6 +579,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore my deleted account within AUTH_ACCOUNT_RESTORE_DAYS and start a session
+         * @description The credentials of a login (email, password, otp with two-factor on). An unknown email, a wrong password or a passed window answer 401 like a failed login; an account that is not deleted answers 409.
+         */
+        post: operations["AuthController_restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/sessions": {
         parameters: {
             query?: never;
@@ -586,7 +606,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My active sessions */
+        /** My active sessions, newest first (keyset pagination) */
         get: operations["AuthController_listSessions"];
         put?: never;
         post?: never;
@@ -1741,6 +1761,12 @@ export interface components {
             /** @description The token from the reset link */
             token: string;
         };
+        RestoreAccountInput: {
+            email: string;
+            /** @description TOTP code, when two-factor authentication is on */
+            otp?: string;
+            password: string;
+        };
         RoleBody: {
             /** @example admin */
             role: string;
@@ -1758,6 +1784,11 @@ export interface components {
             /** Format: date-time */
             lastUsedAt: string;
             userAgent?: Record<string, never>;
+        };
+        SessionPage: {
+            items: components["schemas"]["SessionDto"][];
+            nextCursor: string | null;
+            totalCount: number;
         };
         StatsApiDto: {
             /** @description Share of requests answered 4xx (0–1) */
@@ -3576,7 +3607,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Forbidden / Email address not verified */
+            /** @description Forbidden / Email address not verified / Account deleted */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4158,9 +4189,93 @@ export interface operations {
             };
         };
     };
-    AuthController_listSessions: {
+    AuthController_restore: {
         parameters: {
             query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RestoreAccountInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthPayloadDto"];
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthenticated / One-time code required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden / Email address not verified */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    AuthController_listSessions: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from a previous page */
+                cursor?: string;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4173,7 +4288,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SessionDto"][];
+                    "application/json": components["schemas"]["SessionPage"];
+                };
+            };
+            /** @description Validation failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthenticated */

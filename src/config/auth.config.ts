@@ -11,6 +11,10 @@ export const authConfig = registerAs('auth', () => {
     resetPasswordTtlSeconds: env.AUTH_RESET_PASSWORD_TTL_SECONDS,
     loginMaxFailures: env.AUTH_LOGIN_MAX_FAILURES,
     loginFailureWindowSeconds: env.AUTH_LOGIN_FAILURE_WINDOW_SECONDS,
+    accountLoginMaxFailures: env.AUTH_LOGIN_ACCOUNT_MAX_FAILURES,
+    accountLoginWindowSeconds: env.AUTH_LOGIN_ACCOUNT_WINDOW_SECONDS,
+    accountLoginLockSeconds: env.AUTH_LOGIN_ACCOUNT_LOCK_SECONDS,
+    sessionRetentionDays: env.AUTH_SESSION_RETENTION_DAYS,
     requireTwoFactorForAdmins: env.AUTH_REQUIRE_2FA_FOR_ADMINS,
     requireVerifiedEmail: requiresVerifiedEmail(env),
     // Registering a taken email answers like a new registration (and mails the owner); only

@@ -303,6 +303,18 @@ export class Env {
   @IntRange(1, 86_400)
   AUTH_LOGIN_FAILURE_WINDOW_SECONDS = 60;
 
+  @IntRange(1, 10_000)
+  AUTH_LOGIN_ACCOUNT_MAX_FAILURES = 20;
+
+  @IntRange(1, 86_400)
+  AUTH_LOGIN_ACCOUNT_WINDOW_SECONDS = 900;
+
+  @IntRange(1, 86_400)
+  AUTH_LOGIN_ACCOUNT_LOCK_SECONDS = 900;
+
+  @IntRange(1, 3650)
+  AUTH_SESSION_RETENTION_DAYS = 30;
+
   @Transform(toBool)
   @IsBoolean()
   AUTH_REQUIRE_2FA_FOR_ADMINS = false;

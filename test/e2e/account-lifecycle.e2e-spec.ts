@@ -278,7 +278,7 @@ describe('account lifecycle: change of email, deletion, export', () => {
       expect((await userRow(user.id)).deleted_at).toBeNull();
     });
 
-    it('soft deletes: sessions end, login answers like an unknown email', async () => {
+    it('soft deletes: sessions end; login answers 403 ACCOUNT_DELETED to the right password, like an unknown email to a wrong one', async () => {
       const user = await registerUser(t);
       const res = await deleteMe(user.accessToken, {
         password: user.password,
@@ -294,16 +294,13 @@ describe('account lifecycle: change of email, deletion, export', () => {
         true,
       );
 
-      const deleted = await t.rest({
-        method: 'POST',
-        url: '/api/v1/auth/login',
-        payload: { email: user.email, password: user.password },
-      });
-      const unknown = await t.rest({
-        method: 'POST',
-        url: '/api/v1/auth/login',
-        payload: { email: uniqueEmail('nobody'), password: user.password },
-      });
+      const signIn = (email: string, password: string) =>
+        t.rest({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+      const right = await signIn(user.email, user.password);
+      expect(right.statusCode).toBe(403);
+      expect(right.json().code).toBe('ACCOUNT_DELETED');
+      const deleted = await signIn(user.email, 'not the password');
+      const unknown = await signIn(uniqueEmail('nobody'), 'not the password');
       expect(deleted.statusCode).toBe(401);
       const strip = (body: Record<string, unknown>) => ({ ...body, requestId: undefined });
       expect(strip(deleted.json())).toEqual(strip(unknown.json()));

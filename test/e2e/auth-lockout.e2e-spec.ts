@@ -1,20 +1,13 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { registerUser, STRONG_PASSWORD, uniqueEmail } from '../factories/user.factory.js';
 import { bootApp, type TestApp } from '../support/app.js';
+import { LOCKOUT_ENV, loginFrom, nextIp } from '../support/login-attempts.js';
 
-// Route limits out of the way: only the per-account lockout may answer 429 here.
 const ENV = {
-  RATE_LIMIT_STRICT: '10000/1m',
-  RATE_LIMIT_DEFAULT: '10000/1m',
-  ARGON2_MEMORY_KIB: '8192',
-  ARGON2_ITERATIONS: '1',
-  TRUST_PROXY: 'true',
+  ...LOCKOUT_ENV,
   AUTH_LOGIN_MAX_FAILURES: '3',
   AUTH_LOGIN_FAILURE_WINDOW_SECONDS: '60',
 };
-
-let ipCounter = 10;
-const nextIp = (): string => `198.51.100.${(ipCounter += 1)}`;
 
 describe('auth: per-account login lockout', () => {
   let t: TestApp;
@@ -25,12 +18,7 @@ describe('auth: per-account login lockout', () => {
   afterAll(() => t?.close());
 
   const attempt = (email: string, password: string, ip: string) =>
-    t.rest({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email, password },
-      headers: { 'x-forwarded-for': ip },
-    });
+    loginFrom(t, ip, email, password);
 
   /** The parts of a problem body that must not tell accounts apart. */
   const stable = (body: Record<string, unknown>) => {
@@ -126,12 +114,7 @@ describe('auth: login lockout shared through Redis', () => {
   });
 
   const attempt = (t: TestApp, email: string, password: string, ip: string) =>
-    t.rest({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email, password },
-      headers: { 'x-forwarded-for': ip },
-    });
+    loginFrom(t, ip, email, password);
 
   it('counts failures across instances, locks on both and clears on success', async (ctx) => {
     if (!available) ctx.skip('Redis is not reachable');

@@ -288,7 +288,13 @@ describe('auth', () => {
       await login(t, user.email, user.password);
       const list = await t.rest({ url: '/api/v1/auth/sessions', token: second.accessToken });
       expect(list.statusCode).toBe(200);
-      const sessions = list.json() as Array<{ id: string; current: boolean; ip: string }>;
+      const page = list.json() as {
+        items: Array<{ id: string; current: boolean; ip: string }>;
+        nextCursor: string | null;
+        totalCount: number;
+      };
+      expect(page).toMatchObject({ nextCursor: null, totalCount: 3 });
+      const sessions = page.items;
       expect(sessions).toHaveLength(3);
       expect(sessions.filter((s) => s.current)).toHaveLength(1);
       expect(sessions[0].ip).toBe('127.0.0.1');
@@ -302,8 +308,13 @@ describe('auth', () => {
       expect(revoke.statusCode).toBe(204);
       const gql = await t.gql('mutation { revokeOtherSessions }', { token: second.accessToken });
       expect(gql.json().data.revokeOtherSessions).toBe(1);
-      const remaining = await t.gql('{ sessions { id current } }', { token: second.accessToken });
-      expect(remaining.json().data.sessions).toEqual([{ id: expect.any(String), current: true }]);
+      const remaining = await t.gql('{ sessions { items { id current } totalCount } }', {
+        token: second.accessToken,
+      });
+      expect(remaining.json().data.sessions).toEqual({
+        items: [{ id: expect.any(String), current: true }],
+        totalCount: 1,
+      });
     });
 
     it("answers 404 for another user's session and leaves it alone (IDOR)", async () => {

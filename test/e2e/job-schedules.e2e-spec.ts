@@ -21,7 +21,7 @@ describe('job schedules', () => {
 
   it.each([
     ['audit', ['audit-retention-daily', 'exports-expiry-daily']],
-    ['accounts', ['accounts-anonymise-daily']],
+    ['accounts', ['accounts-anonymise-daily', 'accounts-purge-daily']],
     ['files', ['files-cleanup-daily']],
     ['notifications', ['notifications-retention-daily']],
     ['stats', ['stats-rollup']],

@@ -93,6 +93,7 @@ describe('OpenAPI document (/docs-json)', () => {
         'post /api/v1/auth/password/reset',
         'post /api/v1/auth/refresh',
         'post /api/v1/auth/register',
+        'post /api/v1/auth/restore',
         'post /api/v1/auth/verify-email',
         'post /api/v1/webhooks/{source}',
       ].sort(),

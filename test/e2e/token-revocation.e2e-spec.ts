@@ -84,9 +84,8 @@ describe('access-token revocation', () => {
     const user = await registerUser(a);
     const other = await login(a, user.email, user.password);
     const sessions = await a.rest({ url: '/api/v1/auth/sessions', token: user.accessToken });
-    const target = (sessions.json() as Array<{ id: string; current: boolean }>).find(
-      (s) => !s.current,
-    )!;
+    const { items } = sessions.json() as { items: Array<{ id: string; current: boolean }> };
+    const target = items.find((s) => !s.current)!;
     const res = await a.rest({
       method: 'DELETE',
       url: `/api/v1/auth/sessions/${target.id}`,

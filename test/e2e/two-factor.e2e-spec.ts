@@ -390,7 +390,7 @@ describe('auth: AUTH_REQUIRE_2FA_FOR_ADMINS', () => {
     const sessions = await t.rest({ url: '/api/v1/auth/sessions', token: admin });
     expect(sessions.statusCode).toBe(403);
     expect(sessions.json().code).toBe('TWO_FACTOR_REQUIRED');
-    const gql = await t.gql('{ sessions { id } }', { token: admin });
+    const gql = await t.gql('{ sessions { items { id } } }', { token: admin });
     expect(gql.json().errors[0].extensions.code).toBe('TWO_FACTOR_REQUIRED');
 
     expect((await t.rest({ url: '/api/v1/users/me', token: admin })).statusCode).toBe(200);

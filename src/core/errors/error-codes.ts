@@ -73,7 +73,7 @@ export const ERROR_CODES = {
     graphqlCode: 'LAST_SIGN_IN_METHOD',
     title: 'Last sign-in method',
   },
-  /** The account is deleted but inside its restore window: POST /auth/restore brings it back. */
+  /** An account deleted within its restore window: POST /auth/restore brings it back. */
   ACCOUNT_DELETED: { status: 403, graphqlCode: 'ACCOUNT_DELETED', title: 'Account deleted' },
   /** Terminal: the export job failed for good; poll no more, start a new export. */
   EXPORT_FAILED: { status: 410, graphqlCode: 'EXPORT_FAILED', title: 'Export failed' },

@@ -14,7 +14,15 @@ export interface EntityChange {
 export interface DomainEvents {
   'auth.registered': { userId: string; email: string };
   'auth.login.succeeded': { userId: string; sessionId: string };
-  'auth.login.failed': { email: string; reason: 'invalid_credentials' | 'banned' | 'unverified' };
+  /**
+   * `userId` names the live account the attempt was against (its own security log shows it);
+   * absent for an unknown email or a deleted account, which must reveal nothing.
+   */
+  'auth.login.failed': {
+    email: string;
+    userId?: string;
+    reason: 'invalid_credentials' | 'invalid_otp' | 'banned' | 'unverified';
+  };
   'auth.logout': { userId: string; sessionId: string };
   'auth.refresh.reused': { userId: string; sessionId: string };
   'auth.session.revoked': { userId: string; sessionId: string };
@@ -24,6 +32,8 @@ export interface DomainEvents {
   'user.profile.updated': { userId: string; fields: string[] };
   'auth.email.changed': { userId: string };
   'user.deleted': { userId: string };
+  /** The owner brought a deleted account back inside its restore window. */
+  'user.restored': { userId: string };
   /** The restore window of a deleted account has passed: its data is being removed. */
   'user.anonymised': { userId: string };
   'auth.2fa.enabled': { userId: string };

@@ -40,6 +40,7 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'user.profile.updated': 'Updated the profile',
   'auth.email.changed': 'Changed the email address',
   'user.deleted': 'Deleted the account',
+  'user.restored': 'Restored the deleted account',
   'user.anonymised': 'Anonymised the account after its restore window',
   'auth.2fa.enabled': 'Enabled two-factor authentication',
   'auth.2fa.disabled': 'Disabled two-factor authentication',

@@ -27,6 +27,26 @@ import { SessionsRepository } from './sessions.repository.js';
 import { UserTokensRepository } from './user-tokens.repository.js';
 import { UsersRepository } from './users.repository.js';
 
+/** Rows deleted per statement by the daily purge: short transactions, no long locks. */
+export const PURGE_BATCH = 1000;
+
+/** What the daily purge deleted. */
+export interface PurgeCounts {
+  rotatedRefreshTokens: number;
+  sessions: number;
+  userTokens: number;
+}
+
+/** Runs `deleteBatch` until a batch comes back short; returns how many rows went in all. */
+async function inBatches(deleteBatch: (limit: number) => Promise<number>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = await deleteBatch(PURGE_BATCH);
+    total += deleted;
+    if (deleted < PURGE_BATCH) return total;
+  }
+}
+
 /** Modules that will hold personal data but are not built yet; listed so the gap is visible. */
 const NOT_YET_EXPORTED = ['notifications'] as const;
 
@@ -162,6 +182,20 @@ export class AccountService {
     // Other modules remove their part (files: soft-deleted now, bytes purged by their cleanup).
     for (const userId of ids) this.events.emit('user.anonymised', { userId });
     return ids;
+  }
+
+  /**
+   * The daily purge of what can never be used again, in batches of PURGE_BATCH: rotated refresh
+   * tokens of ended sessions, sessions that ended (revoked or expired) more than
+   * AUTH_SESSION_RETENTION_DAYS ago, and used or expired one-time tokens.
+   */
+  async purgeSpent(): Promise<PurgeCounts> {
+    const days = this.config.sessionRetentionDays;
+    return {
+      rotatedRefreshTokens: await inBatches((n) => this.sessions.purgeRotatedOfEnded(n)),
+      sessions: await inBatches((n) => this.sessions.purgeEndedBefore(days, n)),
+      userTokens: await inBatches((n) => this.tokens.purgeSpent(n)),
+    };
   }
 
   /** Queues the export of everything stored about the caller. */

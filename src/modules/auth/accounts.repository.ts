@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { UserWithRoles } from './user.entity.js';
+import { hydrateUser } from './users.repository.js';
+
+/** Deleted, within the restore window, not yet anonymised: `$n` is the window in days. */
+const RESTORABLE = (days: string) => `u.deleted_at IS NOT NULL
+  AND u.deleted_at >= now() - make_interval(days => ${days})
+  AND u.email <> ('deleted-' || u.id || '@invalid')`;
 
 /** Not an argon2 hash, so no password ever verifies against it. */
 const UNUSABLE_PASSWORD_HASH = '!anonymised';
@@ -46,6 +53,31 @@ export class AccountsRepository {
       await tx.query('DELETE FROM user_tokens WHERE user_id = $1 AND used_at IS NULL', [id]);
       return true;
     });
+  }
+
+  /** A deleted account still inside the restore window, password hash and roles included. */
+  async getRestorable(email: string, restoreDays: number): Promise<UserWithRoles | undefined> {
+    const rows: Array<Record<string, unknown>> = await this.db.query(
+      `SELECT u.*, COALESCE(array_agg(r.name ORDER BY r.name) FILTER (WHERE r.name IS NOT NULL),
+         '{}') AS roles
+       FROM users u
+       LEFT JOIN user_roles ur ON ur.user_id = u.id
+       LEFT JOIN roles r ON r.id = ur.role_id
+       WHERE u.email = $1 AND ${RESTORABLE('$2')}
+       GROUP BY u.id`,
+      [email, restoreDays],
+    );
+    return rows[0] ? hydrateUser(rows[0], true) : undefined;
+  }
+
+  /** Undoes the soft delete while the window is open; false when it closed (or was undone). */
+  async restore(id: string, restoreDays: number): Promise<boolean> {
+    const [, count]: [unknown[], number] = await this.db.query(
+      `UPDATE users u SET deleted_at = NULL, deletion_reason = NULL, updated_at = now()
+       WHERE u.id = $1 AND ${RESTORABLE('$2')}`,
+      [id, restoreDays],
+    );
+    return count === 1;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -10,10 +10,12 @@ import type { AuthUser } from '../../core/auth/auth-user.js';
 import { CurrentUser } from '../../core/auth/current-user.decorator.js';
 import { Public } from '../../core/auth/public.decorator.js';
 import { Client, type ClientInfo } from '../../core/http/client-info.decorator.js';
+import { PageArgs } from '../../core/pagination/page.args.js';
+import type { Page } from '../../core/pagination/page.js';
 import { RateLimit } from '../../core/rate-limit/rate-limit.decorator.js';
 import { UuidParam } from '../../core/validation/uuid.js';
 import { AuthService } from './auth.service.js';
-import { AuthPayloadDto, SessionDto } from './dto/auth-payload.dto.js';
+import { AuthPayloadDto, type SessionDto, SessionPage } from './dto/auth-payload.dto.js';
 import {
   ForgotPasswordInput,
   LoginInput,
@@ -21,6 +23,7 @@ import {
   RefreshInput,
   RegisterInput,
   ResetPasswordInput,
+  RestoreAccountInput,
   VerifyEmailInput,
 } from './dto/auth.inputs.js';
 import { SessionsService } from './sessions.service.js';
@@ -53,9 +56,33 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange email and password for an access and a refresh token' })
   @ApiOkResponse({ type: AuthPayloadDto })
-  @ApiErrors('UNAUTHENTICATED', 'OTP_REQUIRED', 'FORBIDDEN', 'EMAIL_NOT_VERIFIED')
+  @ApiErrors(
+    'UNAUTHENTICATED',
+    'OTP_REQUIRED',
+    'FORBIDDEN',
+    'EMAIL_NOT_VERIFIED',
+    'ACCOUNT_DELETED',
+  )
   login(@Body() input: LoginInput, @Client() client: ClientInfo): Promise<AuthPayloadDto> {
     return this.auth.login(input, client);
+  }
+
+  @Public()
+  @RateLimit('strict')
+  @Post('restore')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Restore my deleted account within AUTH_ACCOUNT_RESTORE_DAYS and start a session',
+    description:
+      'The credentials of a login (email, password, otp with two-factor on). An unknown email, a wrong password or a passed window answer 401 like a failed login; an account that is not deleted answers 409.',
+  })
+  @ApiOkResponse({ type: AuthPayloadDto })
+  @ApiErrors('UNAUTHENTICATED', 'OTP_REQUIRED', 'FORBIDDEN', 'EMAIL_NOT_VERIFIED', 'CONFLICT')
+  restore(
+    @Body() input: RestoreAccountInput,
+    @Client() client: ClientInfo,
+  ): Promise<AuthPayloadDto> {
+    return this.auth.restore(input, client);
   }
 
   @Public()
@@ -121,10 +148,10 @@ export class AuthController {
   @ApiBearerAuth()
   @SessionOnly()
   @Get('sessions')
-  @ApiOperation({ summary: 'My active sessions' })
-  @ApiOkResponse({ type: [SessionDto] })
-  listSessions(@CurrentUser() actor: AuthUser): Promise<SessionDto[]> {
-    return this.sessions.list(actor);
+  @ApiOperation({ summary: 'My active sessions, newest first (keyset pagination)' })
+  @ApiOkResponse({ type: SessionPage })
+  listSessions(@CurrentUser() actor: AuthUser, @Query() page: PageArgs): Promise<Page<SessionDto>> {
+    return this.sessions.list(actor, page);
   }
 
   @ApiBearerAuth()

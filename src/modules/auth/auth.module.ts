@@ -17,7 +17,7 @@ import { AuthController } from './auth.controller.js';
 import { AuthResolver } from './auth.resolver.js';
 import { AuthService } from './auth.service.js';
 import { AuthStatsSource } from './auth.stats-source.js';
-import { LoginAttemptsService } from './login-attempts.service.js';
+import { LOGIN_RESULTS, LoginAttemptsService } from './login-attempts.service.js';
 import { PasswordService } from './password.service.js';
 import { RotatedRefreshTokenEntity } from './rotated-refresh-token.entity.js';
 import { SessionIssuer } from './session-issuer.service.js';
@@ -103,7 +103,7 @@ import { OidcLoginService } from './identities/oidc-login.service.js';
     makeCounterProvider({ name: 'users_registered_total', help: 'Accounts registered' }),
     makeCounterProvider({
       name: 'logins_total',
-      help: 'Login attempts by result (success, failure, banned, locked, unverified)',
+      help: `Login attempts by result (${LOGIN_RESULTS.join(', ')})`,
       labelNames: ['result'],
     }),
   ],

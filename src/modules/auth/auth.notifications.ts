@@ -28,8 +28,9 @@ function alert(userId: string, title: string, meta: EventMeta, key: string): Not
 
 /**
  * The auth module's notification types: security alerts (critical, on every channel: a
- * password change or reset, a new e-mail address, two-factor turned on or off, a sign-in from
- * a device not seen in the user's sessions of the last 30 days) and role grants.
+ * password change or reset, a new e-mail address, two-factor turned on or off, the restore of
+ * the deleted account, a sign-in from a device not seen in the user's sessions of the last 30
+ * days) and role grants.
  */
 @Injectable()
 export class AuthNotificationTypes implements OnModuleInit {
@@ -41,7 +42,8 @@ export class AuthNotificationTypes implements OnModuleInit {
   onModuleInit(): void {
     this.types.register({
       name: 'security_alert',
-      description: 'Sign-ins from a new device, password, e-mail and two-factor changes',
+      description:
+        'Sign-ins from a new device, password, e-mail and two-factor changes, account restores',
       defaultChannels: ['in_app', 'email', 'realtime'],
       critical: true,
       from: {
@@ -55,6 +57,8 @@ export class AuthNotificationTypes implements OnModuleInit {
         'auth.2fa.disabled': (e) =>
           alert(e.userId, 'Two-factor authentication was turned off', e.meta, '2fa-off'),
         'auth.login.succeeded': (e) => this.newDeviceAlert(e),
+        'user.restored': (e) =>
+          alert(e.userId, 'Your deleted account was restored', e.meta, 'restored'),
         'apikey.created': (e) =>
           alert(e.ownerId, `API key "${e.name}" was created`, e.meta, 'apikey-created'),
         'apikey.rotated': (e) =>

@@ -3,10 +3,12 @@ import type { AuthUser } from '../../core/auth/auth-user.js';
 import { CurrentUser } from '../../core/auth/current-user.decorator.js';
 import { Public } from '../../core/auth/public.decorator.js';
 import { Client, type ClientInfo } from '../../core/http/client-info.decorator.js';
+import { PageArgs } from '../../core/pagination/page.args.js';
+import type { Page } from '../../core/pagination/page.js';
 import { RateLimit } from '../../core/rate-limit/rate-limit.decorator.js';
 import { UuidArg } from '../../core/validation/uuid.js';
 import { AuthService } from './auth.service.js';
-import { AuthPayloadDto, SessionDto } from './dto/auth-payload.dto.js';
+import { AuthPayloadDto, type SessionDto, SessionPage } from './dto/auth-payload.dto.js';
 import {
   ForgotPasswordInput,
   LoginInput,
@@ -14,6 +16,7 @@ import {
   RefreshTokenArgs,
   RegisterInput,
   ResetPasswordInput,
+  RestoreAccountInput,
   VerifyEmailInput,
 } from './dto/auth.inputs.js';
 import { SessionsService } from './sessions.service.js';
@@ -43,6 +46,19 @@ export class AuthResolver {
   @Mutation(() => AuthPayloadDto, { description: 'Exchange email and password for tokens' })
   login(@Args('input') input: LoginInput, @Client() client: ClientInfo): Promise<AuthPayloadDto> {
     return this.auth.login(input, client);
+  }
+
+  @Public()
+  @RateLimit('strict', { bucket: 'restore' })
+  @Mutation(() => AuthPayloadDto, {
+    description:
+      'Restore my deleted account within the restore window and start a session (login credentials)',
+  })
+  restoreAccount(
+    @Args('input') input: RestoreAccountInput,
+    @Client() client: ClientInfo,
+  ): Promise<AuthPayloadDto> {
+    return this.auth.restore(input, client);
   }
 
   @Public()
@@ -95,9 +111,12 @@ export class AuthResolver {
   }
 
   @SessionOnly()
-  @Query(() => [SessionDto], { description: 'My active sessions' })
-  sessions(@CurrentUser() actor: AuthUser): Promise<SessionDto[]> {
-    return this.sessionsService.list(actor);
+  @Query(() => SessionPage, { description: 'My active sessions, newest first' })
+  sessions(
+    @CurrentUser() actor: AuthUser,
+    @Args('page', { type: () => PageArgs, nullable: true }) page?: PageArgs,
+  ): Promise<Page<SessionDto>> {
+    return this.sessionsService.list(actor, page ?? {});
   }
 
   @SessionOnly()

@@ -6,14 +6,16 @@ import type { Counter } from 'prom-client';
 import { authConfig } from '../../config/auth.config.js';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { AppException } from '../../core/errors/app.exception.js';
+import { AccessRevocationsService } from '../../core/auth/access-revocations.service.js';
 import { EventBus } from '../../core/events/event-bus.js';
 import type { ClientInfo } from '../../core/http/client-info.decorator.js';
 import { MailService } from '../../core/mail/mail.service.js';
 import { type Admission, RegistrationGate } from '../invites/registration-gate.service.js';
 import type { NewAccount } from '../invites/registration.repository.js';
+import { AccountsRepository } from './accounts.repository.js';
 import { sha256 } from './crypto.js';
 import type { AuthPayloadDto } from './dto/auth-payload.dto.js';
-import type { LoginInput, RegisterInput } from './dto/auth.inputs.js';
+import type { LoginInput, RegisterInput, RestoreAccountInput } from './dto/auth.inputs.js';
 import { toUserDto, type UserDto } from './dto/user.dto.js';
 import { LoginAttemptsService } from './login-attempts.service.js';
 import { PasswordService } from './password.service.js';
@@ -48,7 +50,7 @@ function unsavedUser(input: RegisterInput): UserDto {
   };
 }
 
-/** Registration, login, refresh-token rotation with reuse detection, logout. */
+/** Registration, login, account restore, refresh-token rotation with reuse detection, logout. */
 @Injectable()
 export class AuthService {
   private readonly logger = new Logger('Auth');
@@ -61,12 +63,13 @@ export class AuthService {
     private readonly events: EventBus,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
     @InjectMetric('users_registered_total') private readonly registered: Counter,
-    @InjectMetric('logins_total') private readonly logins: Counter<'result'>,
     private readonly attempts: LoginAttemptsService,
     private readonly twoFactor: TwoFactorService,
     private readonly mail: MailService,
     // Provided by the global InvitesModule; absent only where it is not imported (open mode).
     private readonly gate: RegistrationGate,
+    private readonly accounts: AccountsRepository,
+    private readonly revocations: AccessRevocationsService,
   ) {}
 
   /**
@@ -93,42 +96,54 @@ export class AuthService {
 
   /**
    * Unknown email and wrong password get the same answer after the same argon2 work; a locked
-   * email + IP pair (see LoginAttemptsService) is refused before any of it. With two-factor on,
-   * a right password still needs `otp` (a TOTP code or an unused backup code).
+   * email + IP pair or account (see LoginAttemptsService) is refused before any of it. A deleted
+   * account inside its restore window answers 403 ACCOUNT_DELETED to the right password only.
+   * With two-factor on, a right password still needs `otp` (a TOTP code or an unused backup code).
    */
   async login(input: LoginInput, client: ClientInfo): Promise<AuthPayloadDto> {
     await this.attempts.assertNotLocked(input.email, client.ip);
-    const user = await this.users.getByEmailWithPassword(input.email);
-    const valid = await this.passwords.verify(user?.passwordHash, input.password);
-    if (!user || !valid) {
-      await this.failed(input.email, client);
-      throw new AppException('UNAUTHENTICATED', INVALID_CREDENTIALS);
-    }
-    if (isBanned(user)) {
-      this.logins.inc({ result: 'banned' });
-      this.events.emit('auth.login.failed', { email: input.email, reason: 'banned' });
-      throw new AppException('FORBIDDEN', 'This account is suspended');
-    }
-    if (this.config.requireVerifiedEmail && !user.emailVerifiedAt) {
-      this.logins.inc({ result: 'unverified' });
-      this.events.emit('auth.login.failed', { email: input.email, reason: 'unverified' });
+    const found =
+      (await this.users.getByEmailWithPassword(input.email)) ??
+      (await this.accounts.getRestorable(input.email, this.config.accountRestoreDays));
+    const user = await this.checkPassword(found, input, client);
+    if (user.deletedAt) {
+      this.attempts.count('deleted');
       throw new AppException(
-        'EMAIL_NOT_VERIFIED',
-        'Confirm the email address with the link sent to it before signing in',
+        'ACCOUNT_DELETED',
+        'This account is deleted; restore it with POST /auth/restore',
       );
     }
-    const secondFactor = await this.twoFactor.verifyLogin(user.id, input.otp);
-    if (secondFactor === 'missing') {
-      throw new AppException('OTP_REQUIRED', 'A one-time code from the authenticator is required');
+    await this.admit(user, input, client);
+    return this.signedIn(user, input, client, 'success');
+  }
+
+  /**
+   * Brings back the caller's own deleted account inside the restore window, with the checks and
+   * throttles of a login (password, ban, verified email, two-factor), and opens a session. An
+   * unknown email, a wrong password or a window that has passed answer like a failed login; a
+   * live account with the right password answers 409 (sign in instead).
+   */
+  async restore(input: RestoreAccountInput, client: ClientInfo): Promise<AuthPayloadDto> {
+    await this.attempts.assertNotLocked(input.email, client.ip);
+    const days = this.config.accountRestoreDays;
+    const found =
+      (await this.accounts.getRestorable(input.email, days)) ??
+      (await this.users.getByEmailWithPassword(input.email));
+    const user = await this.checkPassword(found, input, client);
+    if (!user.deletedAt) {
+      throw new AppException(
+        'CONFLICT',
+        'This account is not deleted; sign in with POST /auth/login',
+      );
     }
-    if (secondFactor === 'invalid') {
-      await this.failed(input.email, client);
-      throw new AppException('UNAUTHENTICATED', 'The one-time code is invalid');
+    await this.admit(user, input, client);
+    // The window may have closed (or a parallel restore won) since the account was read.
+    if (!(await this.accounts.restore(user.id, days))) {
+      throw new AppException('UNAUTHENTICATED', INVALID_CREDENTIALS);
     }
-    await this.attempts.recordSuccess(input.email, client.ip);
-    const payload = await this.issuer.start(user, client);
-    this.logins.inc({ result: 'success' });
-    return payload;
+    await this.revocations.unblockUsers([user.id]);
+    this.events.emit('user.restored', { userId: user.id });
+    return this.signedIn({ ...user, deletedAt: null }, input, client, 'restored');
   }
 
   /**
@@ -207,10 +222,84 @@ export class AuthService {
     await this.mail.send(owner.email, 'registration-existing', { link: this.mail.link('/login') });
   }
 
-  private async failed(email: string, client: ClientInfo): Promise<void> {
-    this.logins.inc({ result: 'failure' });
-    this.events.emit('auth.login.failed', { email, reason: 'invalid_credentials' });
+  /** The account, when the password is its own; else 401 (counted and audited). */
+  private async checkPassword(
+    user: UserWithRoles | undefined,
+    input: LoginInput,
+    client: ClientInfo,
+  ): Promise<UserWithRoles> {
+    const valid = await this.passwords.verify(user?.passwordHash, input.password);
+    if (user && valid) return user;
+    await this.failed(input.email, client, user);
+    throw new AppException('UNAUTHENTICATED', INVALID_CREDENTIALS);
+  }
+
+  /** What a right password still has to pass: ban, verified email, the second factor. */
+  private async admit(user: UserWithRoles, input: LoginInput, client: ClientInfo): Promise<void> {
+    if (isBanned(user)) {
+      this.attempts.count('banned');
+      this.events.emit('auth.login.failed', {
+        email: input.email,
+        ...this.owner(user),
+        reason: 'banned',
+      });
+      throw new AppException('FORBIDDEN', 'This account is suspended');
+    }
+    if (this.config.requireVerifiedEmail && !user.emailVerifiedAt) {
+      this.attempts.count('unverified');
+      this.events.emit('auth.login.failed', {
+        email: input.email,
+        ...this.owner(user),
+        reason: 'unverified',
+      });
+      throw new AppException(
+        'EMAIL_NOT_VERIFIED',
+        'Confirm the email address with the link sent to it before signing in',
+      );
+    }
+    const secondFactor = await this.twoFactor.verifyLogin(user.id, input.otp, {
+      deleted: user.deletedAt !== null,
+    });
+    if (secondFactor === 'missing') {
+      this.attempts.count('otp_required');
+      throw new AppException('OTP_REQUIRED', 'A one-time code from the authenticator is required');
+    }
+    if (secondFactor === 'invalid') {
+      await this.failed(input.email, client, user, 'invalid_otp');
+      throw new AppException('UNAUTHENTICATED', 'The one-time code is invalid');
+    }
+  }
+
+  private async signedIn(
+    user: UserWithRoles,
+    input: LoginInput,
+    client: ClientInfo,
+    result: 'success' | 'restored',
+  ): Promise<AuthPayloadDto> {
+    await this.attempts.recordSuccess(input.email, client.ip);
+    const payload = await this.issuer.start(user, client);
+    this.attempts.count(result);
+    return payload;
+  }
+
+  /**
+   * A failed attempt against a live account is recorded as the account's own (`userId`: its
+   * security log shows it, with IP and user agent); one against an unknown email or a deleted
+   * account names nobody (admins see it in the full log), so it reveals nothing.
+   */
+  private async failed(
+    email: string,
+    client: ClientInfo,
+    user: UserWithRoles | undefined,
+    reason: 'invalid_credentials' | 'invalid_otp' = 'invalid_credentials',
+  ): Promise<void> {
+    this.attempts.count('failure');
+    this.events.emit('auth.login.failed', { email, ...this.owner(user), reason });
     await this.attempts.recordFailure(email, client.ip);
+  }
+
+  private owner(user: UserWithRoles | undefined): { userId?: string } {
+    return user && !user.deletedAt ? { userId: user.id } : {};
   }
 
   private async revokeForReuse(sessionId: string, userId: string): Promise<void> {

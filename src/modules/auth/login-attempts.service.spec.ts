@@ -14,12 +14,21 @@ describe('LoginAttemptsService', () => {
   beforeEach(() => {
     vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
     store = new MemoryLockoutStore();
-    service = new LoginAttemptsService(
+    // The account lock out of the way, but where a test asks for it.
+    service = withAccountLimit(1000);
+  });
+  const withAccountLimit = (accountLoginMaxFailures: number) =>
+    new LoginAttemptsService(
       store,
-      { loginMaxFailures: 3, loginFailureWindowSeconds: 60 } as ConfigType<typeof authConfig>,
+      {
+        loginMaxFailures: 3,
+        loginFailureWindowSeconds: 60,
+        accountLoginMaxFailures,
+        accountLoginWindowSeconds: 900,
+        accountLoginLockSeconds: 600,
+      } as ConfigType<typeof authConfig>,
       { inc } as unknown as Counter<'result'>,
     );
-  });
   afterEach(() => {
     store.close();
     vi.useRealTimers();
@@ -71,5 +80,30 @@ describe('LoginAttemptsService', () => {
     expect(await lockedFor('ada@example.com', '10.0.0.1')).toBe(60);
     expect(await lockedFor('ada@example.com', '10.0.0.2')).toBe(0);
     expect(await lockedFor('bob@example.com', '10.0.0.1')).toBe(0);
+  });
+
+  it('locks the account across IPs on its 5th failure within the window, for the lock time', async () => {
+    service = withAccountLimit(5);
+    for (let i = 1; i <= 4; i += 1) await service.recordFailure('Ada@example.com', `10.0.1.${i}`);
+    expect(await lockedFor('ada@example.com', '10.0.9.9')).toBe(0);
+    await service.recordFailure('ada@example.com', '10.0.1.5');
+    // Every IP, even one that never failed; other accounts keep their budget.
+    expect(await lockedFor('ada@example.com', '10.0.9.9')).toBe(600);
+    expect(await lockedFor('bob@example.com', '10.0.1.1')).toBe(0);
+    vi.advanceTimersByTime(600_000);
+    expect(await lockedFor('ada@example.com', '10.0.9.9')).toBe(0);
+  });
+
+  it('forgets account failures outside the window and after a success', async () => {
+    service = withAccountLimit(5);
+    for (let i = 1; i <= 4; i += 1) await service.recordFailure('ada@example.com', `10.0.2.${i}`);
+    vi.advanceTimersByTime(900_000);
+    for (let i = 1; i <= 4; i += 1) await service.recordFailure('ada@example.com', `10.0.3.${i}`);
+    expect(await lockedFor('ada@example.com', '10.0.9.9')).toBe(0);
+    await service.recordSuccess('ada@example.com', '10.0.9.9');
+    for (let i = 1; i <= 4; i += 1) await service.recordFailure('ada@example.com', `10.0.4.${i}`);
+    expect(await lockedFor('ada@example.com', '10.0.9.9')).toBe(0);
+    await service.recordFailure('ada@example.com', '10.0.4.5');
+    expect(await lockedFor('ada@example.com', '10.0.9.9')).toBe(600);
   });
 });

@@ -5,6 +5,11 @@ import { AccessRevocationsService } from '../../core/auth/access-revocations.ser
 import { RotatedRefreshTokenEntity } from './rotated-refresh-token.entity.js';
 import { SessionEntity } from './session.entity.js';
 
+/** A session with its cursor key: created_at as text to the microsecond. */
+export type ActiveSessionRow = SessionEntity & { sortKey: string };
+
+const SESSION_SORT_KEY = `to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
 export type SessionLookup =
   | { kind: 'current'; session: SessionEntity }
   | { kind: 'rotated'; session: SessionEntity }
@@ -57,13 +62,39 @@ export class SessionsRepository {
     return this.sessions.findOne({ where: { id, userId, revokedAt: IsNull() } });
   }
 
-  async listActive(userId: string): Promise<SessionEntity[]> {
-    return this.sessions
+  /**
+   * `limit + 1` active sessions of the user after the keyset, newest first on (created_at, id)
+   * (the sessions_user_idx order), and how many active sessions there are in all.
+   */
+  async pageActive(
+    userId: string,
+    limit: number,
+    after?: { key: string; id: string },
+  ): Promise<{ rows: ActiveSessionRow[]; totalCount: number }> {
+    const active = this.sessions
       .createQueryBuilder('s')
-      .where('s.user_id = :userId AND s.revoked_at IS NULL AND s.expires_at > now()', { userId })
-      .orderBy('s.last_used_at', 'DESC')
-      .limit(100)
-      .getMany();
+      .where('s.user_id = :userId AND s.revoked_at IS NULL AND s.expires_at > now()', { userId });
+    const page = active
+      .clone()
+      .addSelect(SESSION_SORT_KEY, 'sort_key')
+      .orderBy('s.created_at', 'DESC')
+      .addOrderBy('s.id', 'DESC')
+      .limit(limit + 1);
+    if (after) {
+      page.andWhere(
+        '(s.created_at, s.id) < (CAST(:afterKey AS timestamptz), CAST(:afterId AS uuid))',
+        {
+          afterKey: after.key,
+          afterId: after.id,
+        },
+      );
+    }
+    const [{ entities, raw }, totalCount] = await Promise.all([
+      page.getRawAndEntities<{ sort_key: string }>(),
+      active.getCount(),
+    ]);
+    const rows = entities.map((session, i) => ({ ...session, sortKey: raw[i]!.sort_key }));
+    return { rows, totalCount };
   }
 
   // Every revocation goes through here, so the session's access tokens end with it.
@@ -98,6 +129,34 @@ export class SessionsRepository {
       .createQueryBuilder('s')
       .where('s.id = :id AND s.revoked_at IS NULL AND s.expires_at > now()', { id })
       .getExists();
+  }
+
+  /**
+   * Deletes up to `limit` rotated refresh tokens of sessions that have ended (revoked or
+   * expired): no refresh can succeed on such a session, so a reuse has nothing left to revoke.
+   */
+  async purgeRotatedOfEnded(limit: number): Promise<number> {
+    const [, count]: [unknown[], number] = await this.rotated.query(
+      `DELETE FROM rotated_refresh_tokens WHERE token_hash IN (
+         SELECT r.token_hash FROM rotated_refresh_tokens r JOIN sessions s ON s.id = r.session_id
+         WHERE s.revoked_at IS NOT NULL OR s.expires_at <= now()
+         LIMIT $1)`,
+      [limit],
+    );
+    return count;
+  }
+
+  /** Deletes up to `limit` sessions that ended (revoked or expired) more than `days` ago. */
+  async purgeEndedBefore(days: number, limit: number): Promise<number> {
+    const [, count]: [unknown[], number] = await this.sessions.query(
+      `DELETE FROM sessions WHERE id IN (
+         SELECT id FROM sessions
+         WHERE revoked_at < now() - make_interval(days => $1)
+            OR expires_at < now() - make_interval(days => $1)
+         LIMIT $2)`,
+      [days, limit],
+    );
+    return count;
   }
 
   /**

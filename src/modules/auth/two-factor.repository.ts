@@ -12,7 +12,7 @@ export interface TwoFactorState {
   lastStep: number | null;
 }
 
-/** The two-factor columns of `users` and the backup codes; live (not deleted) users only. */
+/** The two-factor columns of `users` and the backup codes; live (not deleted) users, unless asked. */
 @Injectable()
 export class TwoFactorRepository {
   constructor(
@@ -21,10 +21,11 @@ export class TwoFactorRepository {
     private readonly backupCodes: Repository<TwoFactorBackupCodeEntity>,
   ) {}
 
-  async getState(userId: string): Promise<TwoFactorState | undefined> {
+  /** `deleted`: the state of a soft-deleted account instead (for its restore). */
+  async getState(userId: string, deleted = false): Promise<TwoFactorState | undefined> {
     const user = await this.users.findOne({
       select: { email: true, twoFactorSecret: true, twoFactorEnabledAt: true, totpLastStep: true },
-      where: { id: userId, deletedAt: IsNull() },
+      where: { id: userId, deletedAt: deleted ? Not(IsNull()) : IsNull() },
     });
     if (!user) return undefined;
     return {

@@ -100,9 +100,16 @@ export class TwoFactorService {
     this.events.emit('auth.2fa.disabled', { userId: actor.id });
   }
 
-  /** The second factor of a login whose password was right; a backup code is spent here. */
-  async verifyLogin(userId: string, otp: string | undefined): Promise<SecondFactor> {
-    const state = await this.state(userId);
+  /**
+   * The second factor of a login whose password was right; a backup code is spent here.
+   * `deleted`: the account is soft-deleted (its restore needs the second factor too).
+   */
+  async verifyLogin(
+    userId: string,
+    otp: string | undefined,
+    { deleted = false }: { deleted?: boolean } = {},
+  ): Promise<SecondFactor> {
+    const state = await this.state(userId, deleted);
     if (!state.enabledAt || !state.secret) return 'off';
     if (!otp?.trim()) return 'missing';
     return this.check(userId, state, otp);
@@ -133,8 +140,8 @@ export class TwoFactorService {
     return spent ? 'ok' : 'invalid';
   }
 
-  private async state(userId: string): Promise<TwoFactorState> {
-    const state = await this.twoFactor.getState(userId);
+  private async state(userId: string, deleted = false): Promise<TwoFactorState> {
+    const state = await this.twoFactor.getState(userId, deleted);
     if (!state) throw new AppException('NOT_FOUND', 'User not found');
     return state;
   }

@@ -76,4 +76,14 @@ export class UserTokensRepository {
       return row.user_id;
     });
   }
+
+  /** Deletes up to `limit` tokens that can never work again: used or expired. */
+  async purgeSpent(limit: number): Promise<number> {
+    const [, count]: [unknown[], number] = await this.tokens.query(
+      `DELETE FROM user_tokens WHERE id IN (
+         SELECT id FROM user_tokens WHERE used_at IS NOT NULL OR expires_at <= now() LIMIT $1)`,
+      [limit],
+    );
+    return count;
+  }
 }

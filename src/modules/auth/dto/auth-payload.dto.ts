@@ -1,5 +1,6 @@
 import { Field, GraphQLISODateTime, ID, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PageType } from '../../../core/pagination/page.js';
 import { UserDto } from './user.dto.js';
 
 @ObjectType('AuthPayload')
@@ -30,3 +31,5 @@ export class SessionDto {
   @Field()
   current!: boolean;
 }
+
+export const SessionPage = PageType(SessionDto, 'SessionPage');

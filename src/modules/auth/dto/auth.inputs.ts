@@ -81,6 +81,10 @@ export class LoginInput {
   otp?: string;
 }
 
+/** `POST /auth/restore` / `restoreAccount`: the deleted account's credentials, as for a login. */
+@InputType()
+export class RestoreAccountInput extends LoginInput {}
+
 // An empty refresh token is a token that matches no session (401), not malformed input.
 const RefreshToken = () => applyDecorators(IsString(), MaxLength(200));
 
