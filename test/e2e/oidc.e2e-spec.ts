@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAST_AUTH, login, registerUser, uniqueEmail } from '../factories/user.factory.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
+import { totp } from '../../src/modules/auth/totp.js';
 import { startOidcProvider, type TestOidcProvider } from '../support/oidc-provider.js';
 
 // Never listened on: the provider's redirects to it are read, then injected into the app.
@@ -209,6 +210,50 @@ describe('OpenID Connect sign-in (a real provider on loopback)', () => {
     expect(await count(t, 'SELECT count(*)::int AS n FROM users WHERE email = $1', [changed])).toBe(
       0,
     );
+  });
+
+  it('asks for the second factor at the exchange: a missing otp keeps the code, a wrong one spends it', async () => {
+    const user = await registerUser(t);
+    const sub = randomUUID();
+    corp.setAccount({ sub, email: uniqueEmail('with-2fa'), email_verified: false });
+    const link = await t.rest({
+      method: 'POST',
+      url: '/api/v1/users/me/identities/corp',
+      token: user.accessToken,
+    });
+    const ticket = new URL(link.json().url as string).search;
+    expect((await run('corp', sub, { query: ticket })).landing.searchParams.get('linked')).toBe(
+      'corp',
+    );
+    const setup = await t.rest({
+      method: 'POST',
+      url: '/api/v1/auth/2fa/setup',
+      token: user.accessToken,
+    });
+    const secret = setup.json().secret as string;
+    const enable = await t.rest({
+      method: 'POST',
+      url: '/api/v1/auth/2fa/enable',
+      token: user.accessToken,
+      payload: { code: totp(secret) },
+    });
+    expect(enable.statusCode, enable.body).toBe(200);
+    const [backupCode] = enable.json().backupCodes as string[];
+
+    const first = (await run('corp', sub)).landing.searchParams.get('code') ?? '';
+    const missing = await exchange(first);
+    expect(missing.statusCode).toBe(401);
+    expect(missing.json().code).toBe('OTP_REQUIRED');
+    const wrong = await exchange(first, '000000');
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.json().code).toBe('UNAUTHENTICATED');
+    const spent = await exchange(first, backupCode);
+    expect(spent.json().code).toBe('OIDC_CODE_INVALID');
+
+    const second = (await run('corp', sub)).landing.searchParams.get('code') ?? '';
+    const ok = await exchange(second, backupCode);
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json().user.id).toBe(user.id);
   });
 
   describe('hostile callbacks', () => {
