@@ -14,6 +14,7 @@ import { eventually } from '../support/eventually.js';
 import { multipart } from '../support/multipart.js';
 import { asciiText, multipartFrame } from '../support/upload-client.js';
 import {
+  deleteAccount,
   login,
   registerUser,
   uniqueEmail,
@@ -439,13 +440,7 @@ describe('files lifecycle (local storage)', () => {
       const user = await registerUser(t);
       const a = await uploaded(user.accessToken, Buffer.from('one\n'));
       const b = await uploaded(user.accessToken, await tinyPng(), 'p.png', 'image/png');
-      const res = await t.rest({
-        method: 'DELETE',
-        url: '/api/v1/users/me',
-        token: user.accessToken,
-        payload: { password: user.password },
-      });
-      expect(res.statusCode, res.body).toBe(204);
+      await deleteAccount(t, user);
       const live = async () =>
         (
           (await db.query('SELECT id FROM files WHERE owner_id = $1 AND deleted_at IS NULL', [

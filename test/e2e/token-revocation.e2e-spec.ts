@@ -2,6 +2,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  deleteAccount,
   FAST_AUTH,
   login,
   registerUser,
@@ -183,13 +184,7 @@ describe('access-token revocation', () => {
 
   it('account deletion ends the tokens: no upload, no export afterwards', async () => {
     const user = await registerUser(a);
-    const del = await a.rest({
-      method: 'DELETE',
-      url: '/api/v1/users/me',
-      token: user.accessToken,
-      payload: { password: user.password },
-    });
-    expect(del.statusCode, del.body).toBeLessThan(300);
+    await deleteAccount(a, user);
     const body = multipart([
       { name: 'file', filename: 'a.txt', contentType: 'text/plain', data: Buffer.from('hello') },
     ]);

@@ -56,3 +56,14 @@ export async function login(t: TestApp, email: string, password: string) {
   expect(res.statusCode, res.body).toBe(200);
   return res.json() as { accessToken: string; refreshToken: string };
 }
+
+/** Deletes the user's own account through the real REST API (restorable, see AUTH_ACCOUNT_RESTORE_DAYS). */
+export async function deleteAccount(t: TestApp, user: RegisteredUser): Promise<void> {
+  const res = await t.rest({
+    method: 'DELETE',
+    url: '/api/v1/users/me',
+    token: user.accessToken,
+    payload: { password: user.password },
+  });
+  expect(res.statusCode, res.body).toBe(204);
+}

@@ -55,15 +55,19 @@ export class AccountsRepository {
     });
   }
 
-  /** A deleted account still inside the restore window, password hash and roles included. */
-  async getRestorable(email: string, restoreDays: number): Promise<UserWithRoles | undefined> {
+  /**
+   * The account a sign-in with this email is about, password hash and roles included: a live
+   * one, or a deleted one still inside the restore window (`deletedAt` set). One query whatever
+   * the outcome, so unknown, live and deleted emails cost the same.
+   */
+  async getForSignIn(email: string, restoreDays: number): Promise<UserWithRoles | undefined> {
     const rows: Array<Record<string, unknown>> = await this.db.query(
       `SELECT u.*, COALESCE(array_agg(r.name ORDER BY r.name) FILTER (WHERE r.name IS NOT NULL),
          '{}') AS roles
        FROM users u
        LEFT JOIN user_roles ur ON ur.user_id = u.id
        LEFT JOIN roles r ON r.id = ur.role_id
-       WHERE u.email = $1 AND ${RESTORABLE('$2')}
+       WHERE u.email = $1 AND (u.deleted_at IS NULL OR (${RESTORABLE('$2')}))
        GROUP BY u.id`,
       [email, restoreDays],
     );

@@ -102,9 +102,7 @@ export class AuthService {
    */
   async login(input: LoginInput, client: ClientInfo): Promise<AuthPayloadDto> {
     await this.attempts.assertNotLocked(input.email, client.ip);
-    const found =
-      (await this.users.getByEmailWithPassword(input.email)) ??
-      (await this.accounts.getRestorable(input.email, this.config.accountRestoreDays));
+    const found = await this.accounts.getForSignIn(input.email, this.config.accountRestoreDays);
     const user = await this.checkPassword(found, input, client);
     if (user.deletedAt) {
       this.attempts.count('deleted');
@@ -126,10 +124,11 @@ export class AuthService {
   async restore(input: RestoreAccountInput, client: ClientInfo): Promise<AuthPayloadDto> {
     await this.attempts.assertNotLocked(input.email, client.ip);
     const days = this.config.accountRestoreDays;
-    const found =
-      (await this.accounts.getRestorable(input.email, days)) ??
-      (await this.users.getByEmailWithPassword(input.email));
-    const user = await this.checkPassword(found, input, client);
+    const user = await this.checkPassword(
+      await this.accounts.getForSignIn(input.email, days),
+      input,
+      client,
+    );
     if (!user.deletedAt) {
       throw new AppException(
         'CONFLICT',
