@@ -367,6 +367,8 @@ export type Mutation = {
   adminBulkBan: BulkResult;
   /** Admin: assign or revoke a role for up to 100 users */
   adminBulkRoles: BulkResult;
+  /** Admin: restore an account deleted within its restore window */
+  adminRestoreUser: AdminUser;
   /** Admin: revoke a role */
   adminRevokeRole: AdminUser;
   /** Admin: lift a ban */
@@ -471,6 +473,11 @@ export type MutationAdminBulkBanArgs = {
 
 export type MutationAdminBulkRolesArgs = {
   input: AdminBulkRolesInput;
+};
+
+
+export type MutationAdminRestoreUserArgs = {
+  userId: Scalars['ID']['input'];
 };
 
 

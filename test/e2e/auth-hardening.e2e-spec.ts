@@ -24,6 +24,7 @@ import { bootApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { LOCKOUT_ENV, loginFrom, nextIp } from '../support/login-attempts.js';
 import { registeredScheduler } from '../support/schedulers.js';
+import { bootstrapAdmin } from '../support/users.js';
 
 const ENV = {
   ...LOCKOUT_ENV,
@@ -49,9 +50,10 @@ const SESSIONS = `query S($page: PageInput) {
 describe('auth hardening (issue 15, item 5)', () => {
   let t: TestApp;
   let db: DataSource;
+  const admin = bootstrapAdmin('hardening-admin');
 
   beforeAll(async () => {
-    t = await bootApp({ env: ENV });
+    t = await bootApp({ env: { ...ENV, ...admin.env } });
     db = t.app.get<DataSource>(getDataSourceToken());
   });
   afterAll(() => t?.close());
@@ -438,6 +440,56 @@ describe('auth hardening (issue 15, item 5)', () => {
       const again = await restore({ email: user.email, password: user.password });
       expect(again.statusCode).toBe(409);
       expect(again.json().code).toBe('CONFLICT');
+    });
+
+    it('an admin restores a deleted account (REST and GraphQL); live is 409, unknown 404', async () => {
+      const token = await admin.signIn(t);
+      const user = await deleted();
+      const res = await t.rest({
+        method: 'POST',
+        url: `/api/v1/admin/users/${user.id}/restore`,
+        token,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toMatchObject({ id: user.id, email: user.email });
+      expect((await state(user.id)).deleted_at).toBeNull();
+      expect((await loginFrom(t, nextIp(), user.email, user.password)).statusCode).toBe(200);
+      const live = await t.rest({
+        method: 'POST',
+        url: `/api/v1/admin/users/${user.id}/restore`,
+        token,
+      });
+      expect(live.statusCode).toBe(409);
+      const unknown = await t.rest({
+        method: 'POST',
+        url: `/api/v1/admin/users/${randomUUID()}/restore`,
+        token,
+      });
+      expect(unknown.statusCode).toBe(404);
+
+      const other = await deleted();
+      const gql = await t.gql(
+        'mutation R($id: ID!) { adminRestoreUser(userId: $id) { id email } }',
+        { token, variables: { id: other.id } },
+      );
+      expect(gql.json().data.adminRestoreUser).toEqual({ id: other.id, email: other.email });
+      expect((await state(other.id)).deleted_at).toBeNull();
+      await eventually(async () => {
+        const [row] = await db.query(
+          `SELECT actor_id FROM audit_log WHERE action = 'user.restored' AND entity_id = $1`,
+          [other.id],
+        );
+        expect(row?.actor_id).toBeDefined();
+      });
+
+      // A plain user may not.
+      const plain = await registerUser(t);
+      const forbidden = await t.rest({
+        method: 'POST',
+        url: `/api/v1/admin/users/${user.id}/restore`,
+        token: plain.accessToken,
+      });
+      expect(forbidden.statusCode).toBe(403);
     });
 
     it('restores over GraphQL (restoreAccount)', async () => {

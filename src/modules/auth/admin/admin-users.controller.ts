@@ -15,6 +15,7 @@ import {
   RoleBody,
 } from './dto/admin-users.inputs.js';
 import { AdminUsersService } from './admin-users.service.js';
+import { ApiErrors } from '../../../core/http/openapi-decorators.js';
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -90,6 +91,16 @@ export class AdminUsersController {
   @ApiOkResponse({ type: AdminUserDto })
   unban(@CurrentUser() actor: AuthUser, @UuidParam('id') id: string): Promise<AdminUserDto> {
     return this.admin.unban(actor, id);
+  }
+
+  @Post(':id/restore')
+  @HttpCode(200)
+  @Permissions('users.manage')
+  @ApiOperation({ summary: 'Restore an account deleted within its restore window' })
+  @ApiOkResponse({ type: AdminUserDto })
+  @ApiErrors('NOT_FOUND', 'CONFLICT')
+  restore(@CurrentUser() actor: AuthUser, @UuidParam('id') id: string): Promise<AdminUserDto> {
+    return this.admin.restore(actor, id);
   }
 
   @Post(':id/roles')

@@ -54,6 +54,17 @@ export class AdminUsersResolver {
     return this.admin.unban(actor, userId);
   }
 
+  @Mutation(() => AdminUserDto, {
+    description: 'Admin: restore an account deleted within its restore window',
+  })
+  @Permissions('users.manage')
+  adminRestoreUser(
+    @CurrentUser() actor: AuthUser,
+    @UuidArg('userId') userId: string,
+  ): Promise<AdminUserDto> {
+    return this.admin.restore(actor, userId);
+  }
+
   @Mutation(() => AdminUserDto, { description: 'Admin: assign a role' })
   @Permissions('roles.assign')
   adminAssignRole(

@@ -71,9 +71,13 @@ describe('AdminUsersService (repositories stubbed)', () => {
       revokeRole: vi.fn(async (ids: string[]) => ids),
     };
     emit = vi.fn();
+    // Restore is covered by the auth-hardening e2e spec; these tests never reach it.
     service = new AdminUsersService(
       repo as unknown as AdminUsersRepository,
       { emit } as unknown as EventBus,
+      {} as never,
+      {} as never,
+      {} as never,
     );
   });
 

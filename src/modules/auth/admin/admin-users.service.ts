@@ -1,4 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { authConfig } from '../../../config/auth.config.js';
+import { AccessRevocationsService } from '../../../core/auth/access-revocations.service.js';
 import { isUUID } from 'class-validator';
 import type { AuthUser } from '../../../core/auth/auth-user.js';
 import { AppException } from '../../../core/errors/app.exception.js';
@@ -7,6 +10,7 @@ import { EventBus } from '../../../core/events/event-bus.js';
 import { decodeCursor, encodeCursor, isTimestampKey } from '../../../core/pagination/cursor.js';
 import { DEFAULT_PAGE_LIMIT, type PageArgs } from '../../../core/pagination/page.args.js';
 import { type Page, toPage } from '../../../core/pagination/page.js';
+import { AccountsRepository } from '../accounts.repository.js';
 import type { UserWithRoles } from '../user.entity.js';
 import { type AdminUserDto, BulkResultDto, toAdminUserDto } from './dto/admin-user.dto.js';
 import {
@@ -33,6 +37,9 @@ export class AdminUsersService {
   constructor(
     private readonly repo: AdminUsersRepository,
     private readonly events: EventBus,
+    private readonly accounts: AccountsRepository,
+    private readonly revocations: AccessRevocationsService,
+    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
   ) {}
 
   async list(
@@ -107,6 +114,23 @@ export class AdminUsersService {
     await this.find(id);
     await this.repo.unban(id);
     this.events.emit('user.unbanned', { userId: id });
+    return this.get(actor, id);
+  }
+
+  /**
+   * Brings back an account deleted within its restore window (AUTH_ACCOUNT_RESTORE_DAYS), as
+   * the user can with POST /auth/restore: its old sessions stay ended, it signs in again. A
+   * live account is 409; an unknown one, or one past its window (anonymised or erased), 404.
+   */
+  async restore(actor: AuthUser, id: string): Promise<AdminUserDto> {
+    if (!isUUID(id) || !(await this.accounts.restore(id, this.config.accountRestoreDays))) {
+      if (isUUID(id) && (await this.repo.getById(id))) {
+        throw new AppException('CONFLICT', 'This account is not deleted');
+      }
+      throw new AppException('NOT_FOUND', 'No such deleted user within its restore window');
+    }
+    await this.revocations.unblockUsers([id]);
+    this.events.emit('user.restored', { userId: id });
     return this.get(actor, id);
   }
 

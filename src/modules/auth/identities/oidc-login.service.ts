@@ -1,9 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import * as client from 'openid-client';
-import type { Counter } from 'prom-client';
 import { authConfig } from '../../../config/auth.config.js';
 import type { OidcProviderConfig } from '../../../config/oidc-providers.js';
 import { AppException } from '../../../core/errors/app.exception.js';
@@ -13,6 +11,7 @@ import { RegistrationGate } from '../../invites/registration-gate.service.js';
 import { isBanned } from '../auth.service.js';
 import { sha256 } from '../crypto.js';
 import type { AuthPayloadDto } from '../dto/auth-payload.dto.js';
+import { LoginAttemptsService } from '../login-attempts.service.js';
 import { SessionIssuer } from '../session-issuer.service.js';
 import { TwoFactorService } from '../two-factor.service.js';
 import { UsersRepository } from '../users.repository.js';
@@ -74,7 +73,7 @@ export class OidcLoginService {
     private readonly twoFactor: TwoFactorService,
     private readonly events: EventBus,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
-    @InjectMetric('logins_total') private readonly logins: Counter<'result'>,
+    private readonly attempts: LoginAttemptsService,
   ) {}
 
   /** `GET /auth/oidc/:provider`: a sign-in (or sign-up), or a linking with its `ticket`. */
@@ -165,12 +164,12 @@ export class OidcLoginService {
     }
     if (isBanned(user)) {
       await this.flows.takeTicket(hash, 'exchange');
-      this.logins.inc({ result: 'banned' });
+      this.attempts.count('banned');
       throw new AppException('FORBIDDEN', 'This account is suspended');
     }
     if (this.config.requireVerifiedEmail && !user.emailVerifiedAt) {
       await this.flows.takeTicket(hash, 'exchange');
-      this.logins.inc({ result: 'unverified' });
+      this.attempts.count('unverified');
       throw new AppException(
         'EMAIL_NOT_VERIFIED',
         'Confirm the email address with the link sent to it before signing in',
@@ -178,16 +177,17 @@ export class OidcLoginService {
     }
     const secondFactor = await this.twoFactor.verifyLogin(user.id, input.otp);
     if (secondFactor === 'missing') {
+      this.attempts.count('otp_required');
       throw new AppException('OTP_REQUIRED', 'A one-time code from the authenticator is required');
     }
     // Whoever races us for the same code, only one of us gets it.
     if (!(await this.flows.takeTicket(hash, 'exchange'))) throw codeInvalid();
     if (secondFactor === 'invalid') {
-      this.logins.inc({ result: 'failure' });
+      this.attempts.count('failure');
       throw new AppException('UNAUTHENTICATED', 'The one-time code is invalid');
     }
     const payload = await this.issuer.start(user, client);
-    this.logins.inc({ result: 'success' });
+    this.attempts.count('success');
     return payload;
   }
 
