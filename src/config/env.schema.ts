@@ -197,6 +197,10 @@ export class Env {
   @IntRange(100, 1_000_000)
   GRAPHQL_MAX_TOKENS = 5000;
 
+  /** Compile a document with graphql-jit once it has run this many times; 0 never. */
+  @IntRange(0, 1_000_000)
+  GRAPHQL_JIT_AFTER = 3;
+
   @IsOptional()
   @Transform(toBool)
   @IsBoolean()

@@ -13,6 +13,7 @@ export const graphqlConfig = registerAs('graphql', () => {
     maxBatch: env.GRAPHQL_MAX_BATCH,
     maxDocumentBytes: env.GRAPHQL_MAX_DOCUMENT_BYTES,
     maxTokens: env.GRAPHQL_MAX_TOKENS,
+    jitAfter: env.GRAPHQL_JIT_AFTER,
     // The multipart spec's CSRF defence: an upload must carry a header a form cannot send.
     uploadRequirePreflight: env.GRAPHQL_UPLOAD_REQUIRE_PREFLIGHT ?? true,
   };

@@ -156,6 +156,28 @@ describe('GraphQL limits, batching and request ids', () => {
     expect(errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
   });
 
+  it('answers the same once a document is compiled by graphql-jit (GRAPHQL_JIT_AFTER=3)', async () => {
+    // Runs 1-3 go through graphql-js, the later ones through the compiled query: data, errors
+    // and their extensions must not change with the executor.
+    const strip = (body: { errors?: Array<{ extensions: Record<string, unknown> }> }) => {
+      for (const error of body.errors ?? []) delete error.extensions.requestId;
+      return body;
+    };
+    const answers = [];
+    for (let run = 0; run < 6; run++) {
+      const ok = await t.gql(treeQuery(3), { token });
+      const denied = await t.gql('{ tree { id } }');
+      answers.push({
+        ok: ok.json(),
+        denied: strip(denied.json()),
+        statuses: [ok.statusCode, denied.statusCode],
+      });
+    }
+    expect(answers[0].ok.errors).toBeUndefined();
+    expect(answers[0].denied.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    for (const answer of answers.slice(1)) expect(answer).toEqual(answers[0]);
+  });
+
   it('sends X-Request-ID on successful GraphQL responses', async () => {
     const res = await t.gql('{ __typename }');
     expect(res.statusCode).toBe(200);

@@ -42,6 +42,10 @@ function hiddenSuggestions(hideSuggestions: boolean) {
         graphiql: false,
         queryDepth: config.maxDepth,
         allowBatchedQueries: true,
+        // A document seen this often is compiled by graphql-jit (Mercurius caches the parse,
+        // validation and the compiled query per document text): the resolvers run without
+        // graphql-js's per-field interpretation. 0 keeps graphql-js's executor.
+        jit: config.jitAfter,
         // graphql-ws on the same path; the only subscription is notificationAdded, so its
         // stream settings (keep-alive, init timeout, message size) apply to the socket.
         subscription: graphqlSubscriptionOptions(
