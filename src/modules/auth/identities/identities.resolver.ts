@@ -28,7 +28,7 @@ export class IdentitiesResolver {
   }
 
   @Public()
-  @RateLimit('strict')
+  @RateLimit('strict', { bucket: 'exchange' })
   @Mutation(() => AuthPayloadDto, {
     description: "Exchange the OpenID callback's one-time code for a session",
   })
@@ -56,7 +56,7 @@ export class IdentitiesResolver {
   }
 
   @SessionOnly()
-  @RateLimit('strict')
+  @RateLimit('strict', { bucket: 'linkStart' })
   @Mutation(() => LinkStartDto, {
     description: 'Start linking a provider: open the returned URL in the browser',
   })
