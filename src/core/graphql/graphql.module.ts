@@ -44,8 +44,12 @@ function hiddenSuggestions(hideSuggestions: boolean) {
         allowBatchedQueries: true,
         // A document seen this often is compiled by graphql-jit (Mercurius caches the parse,
         // validation and the compiled query per document text): the resolvers run without
-        // graphql-js's per-field interpretation. 0 keeps graphql-js's executor.
-        jit: config.jitAfter,
+        // graphql-js's per-field interpretation. 0 keeps graphql-js's executor. The adaptive
+        // mode compiles off the request path, and (unlike the numeric `jit`) never skips the
+        // validation of the variables of the request that triggers the compilation: a bad
+        // variable there would reach the compiled query (an INTERNAL instead of a 400).
+        // eluThreshold 1: compile even when the event loop is busy, i.e. under load.
+        jit: config.jitAfter > 0 ? { minCount: config.jitAfter, eluThreshold: 1 } : undefined,
         // graphql-ws on the same path; the only subscription is notificationAdded, so its
         // stream settings (keep-alive, init timeout, message size) apply to the socket.
         subscription: graphqlSubscriptionOptions(

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
+import { keysetPage, SqlConditions } from '../../core/database/keyset-page.js';
 import { AuditLogEntity } from './audit-log.entity.js';
 import type { AuditLogFilter } from './dto/audit.dto.js';
 
@@ -33,8 +34,6 @@ const PLACEHOLDERS = (offset: number): string => {
            ${p(8)}::jsonb, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)}, ${p(14)}::uuid)`;
 };
 
-/** The cursor's sort key: occurred_at as text to the microsecond (a JS Date keeps only ms). */
-const SORT_KEY = `to_char(a.occurredAt AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /** The columns of an export file, in order; also its CSV header. */
 export const EXPORT_COLUMNS = [
@@ -80,6 +79,12 @@ async function count(query: SelectQueryBuilder<AuditLogEntity>): Promise<number>
   return row?.n ?? 0;
 }
 
+/** The columns of a search row (see keysetPage, which adds sortKey). */
+const SEARCH_COLUMNS = `a.id::text AS "id", a.occurred_at AS "occurredAt", a.actor_id AS "actorId",
+  a.actor_type AS "actorType", a.action, a.entity_type AS "entityType", a.entity_id AS "entityId",
+  a.old_values AS "oldValues", a.new_values AS "newValues", a.ip, a.user_agent AS "userAgent",
+  a.request_id AS "requestId", a.status, a.description`;
+
 const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Intention-named queries over `audit_log`: reads through QueryBuilder, batched raw INSERT. */
@@ -124,57 +129,43 @@ export class AuditRepository {
     limit: number,
     after?: { key: string; id: string },
   ): Promise<{ rows: AuditSearchRow[]; totalCount: number }> {
-    const page = this.matching(filter)
-      .select([
-        'a.id::text AS "id"',
-        'a.occurredAt AS "occurredAt"',
-        'a.actorId AS "actorId"',
-        'a.actorType AS "actorType"',
-        'a.action AS "action"',
-        'a.entityType AS "entityType"',
-        'a.entityId AS "entityId"',
-        'a.oldValues AS "oldValues"',
-        'a.newValues AS "newValues"',
-        'a.ip AS "ip"',
-        'a.userAgent AS "userAgent"',
-        'a.requestId AS "requestId"',
-        'a.status AS "status"',
-        'a.description AS "description"',
-        `${SORT_KEY} AS "sortKey"`,
-      ])
-      .orderBy('a.occurredAt', order)
-      .addOrderBy('a.id', order)
-      .limit(limit + 1);
-    if (after) {
-      page.andWhere(
-        `(a.occurredAt, a.id) ${order === 'DESC' ? '<' : '>'}
-         (CAST(:afterKey AS timestamptz), CAST(:afterId AS bigint))`,
-        { afterKey: after.key, afterId: after.id },
-      );
-    }
-    const [rows, totalCount] = await Promise.all([
-      page.getRawMany<AuditSearchRow>(),
-      this.countCapped(filter),
-    ]);
-    return { rows, totalCount };
+    const { rows, total } = await keysetPage<AuditSearchRow>(
+      this.db.manager,
+      {
+        columns: SEARCH_COLUMNS,
+        from: 'audit_log a',
+        where: this.conditions(filter),
+        sortColumn: 'a.occurred_at',
+        idColumn: 'a.id',
+        idType: 'bigint',
+        direction: order,
+        countCap: COUNT_CAP,
+      },
+      limit,
+      after,
+    );
+    return { rows, totalCount: total };
   }
 
   /** Every entry matching the filter (the progress of an export). */
-  countMatching(filter: AuditLogFilter): Promise<number> {
-    return count(this.matching(filter));
+  async countMatching(filter: AuditLogFilter): Promise<number> {
+    const where = this.conditions(filter);
+    const rows: Array<{ n: number }> = await this.db.query(
+      `SELECT count(*)::int AS n FROM audit_log a WHERE ${where.sql}`,
+      where.params,
+    );
+    return rows[0]?.n ?? 0;
   }
 
   /** Up to `limit` entries matching the filter with ids above `afterId`, in id order. */
   exportBatch(filter: AuditLogFilter, afterId: string, limit: number): Promise<AuditExportRow[]> {
     const columns = EXPORT_COLUMNS.slice(1).map((c) => `a.${c} AS "${c}"`);
-    return (
-      this.matching(filter)
-        .select(['a.id::text AS "id"', ...columns])
-        .andWhere('a.id > CAST(:afterId AS bigint)', { afterId })
-        // The bigint column, not the text alias `id` (which sorts '10000' before '9999').
-        .orderBy('a.id', 'ASC')
-        .limit(limit)
-        .getRawMany<AuditExportRow>()
+    const where = this.conditions(filter).add('a.id > ?::bigint', afterId);
+    // Ordered by the bigint column, not the text alias `id` (which sorts '10000' before '9999').
+    return this.db.query(
+      `SELECT a.id::text AS "id", ${columns.join(', ')} FROM audit_log a
+       WHERE ${where.sql} ORDER BY a.id ASC LIMIT ${Math.trunc(limit)}`,
+      where.params,
     );
   }
 
@@ -241,35 +232,17 @@ export class AuditRepository {
       .andWhere('a.entityId = :userId', { userId });
   }
 
-  private matching(filter: AuditLogFilter): SelectQueryBuilder<AuditLogEntity> {
-    const query = this.entries().where('TRUE');
-    if (filter.actorId) query.andWhere('a.actorId = :actorId', { actorId: filter.actorId });
-    if (filter.action) {
-      query.andWhere('a.action LIKE :action', { action: `${escapeLike(filter.action)}%` });
-    }
-    if (filter.entityType) {
-      query.andWhere('a.entityType = :entityType', { entityType: filter.entityType });
-    }
-    if (filter.entityId) query.andWhere('a.entityId = :entityId', { entityId: filter.entityId });
-    if (filter.status) query.andWhere('a.status = :status', { status: filter.status });
-    if (filter.from) {
-      query.andWhere('a.occurredAt >= CAST(:from AS timestamptz)', { from: filter.from });
-    }
-    if (filter.to) query.andWhere('a.occurredAt < CAST(:to AS timestamptz)', { to: filter.to });
-    if (filter.q) {
-      query.andWhere(`a.description ILIKE :q ESCAPE '\\'`, { q: `%${escapeLike(filter.q)}%` });
-    }
-    return query;
-  }
-
-  private async countCapped(filter: AuditLogFilter): Promise<number> {
-    const capped = this.matching(filter).select('1').limit(COUNT_CAP);
-    const row = await this.db
-      .createQueryBuilder()
-      .select('count(*)::int', 'n')
-      .from(`(${capped.getQuery()})`, 'capped')
-      .setParameters(capped.getParameters())
-      .getRawOne<{ n: number }>();
-    return row?.n ?? 0;
+  /** The one definition of what a filter matches (search, its total, exports). */
+  private conditions(filter: AuditLogFilter): SqlConditions {
+    const where = new SqlConditions();
+    if (filter.actorId) where.add('a.actor_id = ?', filter.actorId);
+    if (filter.action) where.add('a.action LIKE ?', `${escapeLike(filter.action)}%`);
+    if (filter.entityType) where.add('a.entity_type = ?', filter.entityType);
+    if (filter.entityId) where.add('a.entity_id = ?', filter.entityId);
+    if (filter.status) where.add('a.status = ?', filter.status);
+    if (filter.from) where.add('a.occurred_at >= ?::timestamptz', filter.from);
+    if (filter.to) where.add('a.occurred_at < ?::timestamptz', filter.to);
+    if (filter.q) where.add(`a.description ILIKE ? ESCAPE '\\'`, `%${escapeLike(filter.q)}%`);
+    return where;
   }
 }

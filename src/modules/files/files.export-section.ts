@@ -36,14 +36,14 @@ export class FilesExportSection implements ExportSection, OnModuleInit {
   }
 
   async *rows(userId: string): AsyncGenerator<ArchivedFile> {
-    let after: { createdAt: string; id: string } | undefined;
+    let after: { key: string; id: string } | undefined;
     for (;;) {
       const { rows } = await this.files.listByOwner(userId, BATCH, after);
       const page = rows.slice(0, BATCH);
       for (const file of page) yield archived(file);
       if (rows.length <= BATCH) return;
       const last = page[page.length - 1];
-      after = { createdAt: last.createdAt.toISOString(), id: last.id };
+      after = { key: last.sortKey, id: last.id };
     }
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { keysetPage, type KeysetRow, SqlConditions } from '../../core/database/keyset-page.js';
 import { type EntityManager, IsNull, type Repository } from 'typeorm';
 import { FileEntity, type FileStatus } from './file.entity.js';
 
@@ -22,6 +23,13 @@ export interface StorageUsage {
 }
 
 /** Intention-named queries over `files`; deleted files are invisible unless a method says so. */
+/** Every column of a files row under its FileEntity name (a list: see keysetPage). */
+const FILE_COLUMNS = `f.id, f.owner_id AS "ownerId", f.kind, f.status, f.storage_driver AS "storageDriver",
+  f.storage_key AS "storageKey", f.name, f.mime_type AS "mimeType", f.size, f.sha256, f.width,
+  f.height, f.has_thumbnails AS "hasThumbnails", f.failure_reason AS "failureReason",
+  f.created_at AS "createdAt", f.updated_at AS "updatedAt", f.processed_at AS "processedAt",
+  f.deleted_at AS "deletedAt", f.purged_at AS "purgedAt"`;
+
 @Injectable()
 export class FilesRepository {
   constructor(@InjectRepository(FileEntity) private readonly files: Repository<FileEntity>) {}
@@ -34,25 +42,24 @@ export class FilesRepository {
   async listByOwner(
     ownerId: string,
     limit: number,
-    after?: { createdAt: string; id: string },
-  ): Promise<{ rows: FileEntity[]; total: number }> {
-    const query = this.files
-      .createQueryBuilder('f')
-      .where('f.owner_id = :ownerId AND f.deleted_at IS NULL', { ownerId })
-      .orderBy('f.created_at', 'DESC')
-      .addOrderBy('f.id', 'DESC')
-      .limit(limit + 1);
-    if (after) {
-      query.andWhere(
-        '(f.created_at, f.id) < (CAST(:createdAt AS timestamptz), CAST(:id AS uuid))',
-        after,
-      );
-    }
-    const [rows, total] = await Promise.all([
-      query.getMany(),
-      this.files.countBy({ ownerId, deletedAt: IsNull() }),
-    ]);
-    return { rows, total };
+    after?: { key: string; id: string },
+  ): Promise<{ rows: Array<KeysetRow<FileEntity>>; total: number }> {
+    const { rows, total } = await keysetPage<FileEntity>(
+      this.files.manager,
+      {
+        columns: FILE_COLUMNS,
+        from: 'files f',
+        where: new SqlConditions().add('f.owner_id = ? AND f.deleted_at IS NULL', ownerId),
+        sortColumn: 'f.created_at',
+        idColumn: 'f.id',
+        idType: 'uuid',
+        direction: 'DESC',
+      },
+      limit,
+      after,
+    );
+    // bigint arrives as text; sizes stay far below 2^53.
+    return { rows: rows.map((row) => ({ ...row, size: Number(row.size) })), total };
   }
 
   /** Live files of one owner, or of everyone without `ownerId`. */

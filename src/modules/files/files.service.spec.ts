@@ -17,8 +17,12 @@ const MODERATOR = { id: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', roles: ['moderat
 const FILE_ID = '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f';
 const QUOTA = 1000;
 
-const fileRow = (id: string, createdAt = new Date('2026-01-02T03:04:05.123Z')): FileEntity =>
+const fileRow = (
+  id: string,
+  createdAt = new Date('2026-01-02T03:04:05.123Z'),
+): FileEntity & { sortKey: string } =>
   ({
+    sortKey: '2026-01-02T03:04:05.123456Z',
     id,
     ownerId: OWNER.id,
     kind: 'attachment',
@@ -38,7 +42,7 @@ const fileRow = (id: string, createdAt = new Date('2026-01-02T03:04:05.123Z')): 
     processedAt: null,
     deletedAt: null,
     purgedAt: null,
-  }) as FileEntity;
+  }) as FileEntity & { sortKey: string };
 
 describe('FilesService (repositories stubbed)', () => {
   let files: Record<
@@ -174,7 +178,8 @@ describe('FilesService (repositories stubbed)', () => {
       expect(page.items.map((f) => f.id)).toEqual([FILE_ID]);
       expect(page.totalCount).toBe(9);
       expect(page.nextCursor).toBe(
-        encodeCursor({ sort: 'files', key: first.createdAt.toISOString(), id: FILE_ID }),
+        // The key as PostgreSQL printed it, microseconds included.
+        encodeCursor({ sort: 'files', key: first.sortKey, id: FILE_ID }),
       );
     });
 
@@ -184,7 +189,11 @@ describe('FilesService (repositories stubbed)', () => {
       const page = await service.listMine(OWNER, {
         cursor: encodeCursor({ sort: 'files', key, id: FILE_ID }),
       });
-      expect(files.listByOwner).toHaveBeenCalledWith(OWNER.id, 20, { createdAt: key, id: FILE_ID });
+      expect(files.listByOwner).toHaveBeenCalledWith(
+        OWNER.id,
+        20,
+        expect.objectContaining({ key, id: FILE_ID }),
+      );
       expect(page.nextCursor).toBeNull();
     });
 

@@ -127,13 +127,9 @@ export class FilesService {
   ): Promise<Page<FileDto>> {
     const limit = page.limit ?? DEFAULT_PAGE_LIMIT;
     const after = page.cursor ? decodeCursor(page.cursor, 'files', isTimestampKey) : undefined;
-    const { rows, total } = await this.files.listByOwner(
-      actor.id,
-      limit,
-      after && { createdAt: after.key, id: after.id },
-    );
+    const { rows, total } = await this.files.listByOwner(actor.id, limit, after);
     return toPage(rows, limit, total, toFileDto, (row) =>
-      encodeCursor({ sort: 'files', key: timestampKey(row.createdAt), id: row.id }),
+      encodeCursor({ sort: 'files', key: row.sortKey, id: row.id }),
     );
   }
 
@@ -232,9 +228,4 @@ function isInterrupted(error: unknown): boolean {
     code === 'ERR_STREAM_PREMATURE_CLOSE' ||
     /Unexpected end of (form|multipart data)|Request disconnected|aborted/i.test(message ?? '')
   );
-}
-
-/** created_at as the cursor key, microseconds dropped (JS dates hold milliseconds). */
-function timestampKey(date: Date): string {
-  return date.toISOString();
 }
