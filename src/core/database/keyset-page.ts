@@ -33,8 +33,9 @@ export interface KeysetPageQuery {
   /** The table and its alias, e.g. `files f`. */
   from: string;
   where: SqlConditions;
-  /** The timestamptz the list is sorted by, then the id that breaks ties. */
+  /** The column the list is sorted by (a timestamptz unless `sortType` says), then the id. */
   sortColumn: string;
+  sortType?: 'timestamptz' | 'text' | 'citext';
   idColumn: string;
   idType: 'uuid' | 'bigint';
   direction: 'ASC' | 'DESC';
@@ -71,17 +72,21 @@ export async function keysetPage<T extends object>(
   after?: { key: string; id: string },
 ): Promise<{ rows: Array<KeysetRow<T>>; total: number }> {
   const { from, sortColumn: sort, idColumn: id, direction } = query;
+  const type = query.sortType ?? 'timestamptz';
+  const sortKey =
+    type === 'timestamptz'
+      ? `to_char(${sort} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+      : `${sort}::text`;
   const filter = query.where.sql;
   const n = query.where.params.length;
   const total = query.countCap
     ? `SELECT count(*)::int AS total FROM (SELECT 1 FROM ${from} WHERE ${filter} LIMIT ${query.countCap}) m`
     : `SELECT count(*)::int AS total FROM ${from} WHERE ${filter}`;
   const text = `SELECT c.total, p.* FROM (${total}) c LEFT JOIN LATERAL (
-    SELECT ${query.columns},
-      to_char(${sort} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sortKey"
+    SELECT ${query.columns}, ${sortKey} AS "sortKey"
     FROM ${from}
-    WHERE ${filter} AND ($${n + 1}::timestamptz IS NULL
-      OR (${sort}, ${id}) ${direction === 'DESC' ? '<' : '>'} ($${n + 1}::timestamptz, $${n + 2}::${query.idType}))
+    WHERE ${filter} AND ($${n + 1}::${type} IS NULL
+      OR (${sort}, ${id}) ${direction === 'DESC' ? '<' : '>'} ($${n + 1}::${type}, $${n + 2}::${query.idType}))
     ORDER BY ${sort} ${direction}, ${id} ${direction}
     LIMIT $${n + 3}) p ON true`;
   const rows = await poolQuery<Record<string, unknown>>(

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type Repository } from 'typeorm';
+import { keysetPage, SqlConditions } from '../../core/database/keyset-page.js';
 import { AccessRevocationsService } from '../../core/auth/access-revocations.service.js';
 import { RotatedRefreshTokenEntity } from './rotated-refresh-token.entity.js';
 import { SessionEntity } from './session.entity.js';
@@ -8,7 +9,11 @@ import { SessionEntity } from './session.entity.js';
 /** A session with its cursor key: created_at as text to the microsecond. */
 export type ActiveSessionRow = SessionEntity & { sortKey: string };
 
-const SESSION_SORT_KEY = `to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+/** A listed session: every column but the refresh token's hash. */
+const SESSION_COLUMNS = `s.id, s.user_id AS "userId", s.ip, s.user_agent AS "userAgent",
+  s.created_at AS "createdAt", s.last_used_at AS "lastUsedAt", s.expires_at AS "expiresAt",
+  s.absolute_expires_at AS "absoluteExpiresAt", s.revoked_at AS "revokedAt",
+  s.revoked_reason AS "revokedReason"`;
 
 export type SessionLookup =
   | { kind: 'current'; session: SessionEntity }
@@ -71,30 +76,24 @@ export class SessionsRepository {
     limit: number,
     after?: { key: string; id: string },
   ): Promise<{ rows: ActiveSessionRow[]; totalCount: number }> {
-    const active = this.sessions
-      .createQueryBuilder('s')
-      .where('s.user_id = :userId AND s.revoked_at IS NULL AND s.expires_at > now()', { userId });
-    const page = active
-      .clone()
-      .addSelect(SESSION_SORT_KEY, 'sort_key')
-      .orderBy('s.created_at', 'DESC')
-      .addOrderBy('s.id', 'DESC')
-      .limit(limit + 1);
-    if (after) {
-      page.andWhere(
-        '(s.created_at, s.id) < (CAST(:afterKey AS timestamptz), CAST(:afterId AS uuid))',
-        {
-          afterKey: after.key,
-          afterId: after.id,
-        },
-      );
-    }
-    const [{ entities, raw }, totalCount] = await Promise.all([
-      page.getRawAndEntities<{ sort_key: string }>(),
-      active.getCount(),
-    ]);
-    const rows = entities.map((session, i) => ({ ...session, sortKey: raw[i]!.sort_key }));
-    return { rows, totalCount };
+    const { rows, total } = await keysetPage<Omit<SessionEntity, 'refreshTokenHash'>>(
+      this.sessions.manager,
+      {
+        columns: SESSION_COLUMNS,
+        from: 'sessions s',
+        where: new SqlConditions().add(
+          's.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > now()',
+          userId,
+        ),
+        sortColumn: 's.created_at',
+        idColumn: 's.id',
+        idType: 'uuid',
+        direction: 'DESC',
+      },
+      limit,
+      after,
+    );
+    return { rows: rows as ActiveSessionRow[], totalCount: total };
   }
 
   // Every revocation goes through here, so the session's access tokens end with it.

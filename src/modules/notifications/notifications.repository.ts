@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
+import { keysetPage, SqlConditions } from '../../core/database/keyset-page.js';
+import type { EntityManager, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { NotificationEntity } from './notification.entity.js';
 
@@ -19,6 +20,12 @@ export interface NotificationKeyset {
 
 // The sort key as PostgreSQL holds it, to the microsecond.
 const CURSOR_KEY = `to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** A listed notification under its NotificationEntity names (see keysetPage). */
+const NOTIFICATION_COLUMNS = `n.id, n.user_id AS "userId", n.type, n.level, n.title, n.body, n.data,
+  n.entity_type AS "entityType", n.entity_id AS "entityId", n.dedupe_key AS "dedupeKey",
+  n.broadcast_id AS "broadcastId", n.in_app AS "inApp", n.email, n.realtime,
+  n.emailed_at AS "emailedAt", n.read_at AS "readAt", n.created_at AS "createdAt"`;
 
 /** Intention-named queries over `notifications`; a user only ever reaches their own rows. */
 @Injectable()
@@ -51,31 +58,32 @@ export class NotificationsRepository {
     userId: string,
     filter: NotificationFilter,
     limit: number,
-    after?: NotificationKeyset,
-  ): Promise<{ rows: Array<NotificationEntity & { cursorKey: string }>; total: number }> {
-    const page = this.filtered(userId, filter)
-      .addSelect(CURSOR_KEY, 'cursor_key')
-      .orderBy('n.created_at', 'DESC')
-      .addOrderBy('n.id', 'DESC')
-      .limit(limit + 1);
-    if (after) {
-      page.andWhere('(n.created_at, n.id) < (CAST(:createdAt AS timestamptz), CAST(:id AS uuid))', {
-        createdAt: after.createdAt,
-        id: after.id,
-      });
-    }
-    const [{ entities, raw }, total] = await Promise.all([
-      page.getRawAndEntities<{ cursor_key: string }>(),
-      this.filtered(userId, filter).getCount(),
-    ]);
-    return {
-      rows: entities.map((entity, i) => Object.assign(entity, { cursorKey: raw[i].cursor_key })),
-      total,
-    };
+    after?: { key: string; id: string },
+  ): Promise<{ rows: NotificationRow[]; total: number }> {
+    const { rows, total } = await keysetPage<NotificationEntity>(
+      this.notifications.manager,
+      {
+        columns: NOTIFICATION_COLUMNS,
+        from: 'notifications n',
+        where: this.conditions(userId, filter),
+        sortColumn: 'n.created_at',
+        idColumn: 'n.id',
+        idType: 'uuid',
+        direction: 'DESC',
+      },
+      limit,
+      after,
+    );
+    return { rows: rows.map((row) => ({ ...row, cursorKey: row.sortKey })), total };
   }
 
-  unreadCount(userId: string): Promise<number> {
-    return this.filtered(userId, { unread: true }).getCount();
+  async unreadCount(userId: string): Promise<number> {
+    const where = this.conditions(userId, { unread: true });
+    const rows: Array<{ n: number }> = await this.notifications.query(
+      `SELECT count(*)::int AS n FROM notifications n WHERE ${where.sql}`,
+      where.params,
+    );
+    return rows[0]?.n ?? 0;
   }
 
   getForUser(userId: string, id: string): Promise<NotificationEntity | null> {
@@ -238,17 +246,13 @@ export class NotificationsRepository {
       );
   }
 
-  private filtered(
-    userId: string,
-    filter: NotificationFilter,
-  ): SelectQueryBuilder<NotificationEntity> {
-    const query = this.notifications
-      .createQueryBuilder('n')
-      .where('n.user_id = :userId AND n.in_app', { userId });
-    if (filter.unread === true) query.andWhere('n.read_at IS NULL');
-    if (filter.unread === false) query.andWhere('n.read_at IS NOT NULL');
-    if (filter.type) query.andWhere('n.type = :type', { type: filter.type });
-    return query;
+  /** What a list filter matches: the user's own in-app rows, read or not, of a type. */
+  private conditions(userId: string, filter: NotificationFilter): SqlConditions {
+    const where = new SqlConditions().add('n.user_id = ? AND n.in_app', userId);
+    if (filter.unread === true) where.add('n.read_at IS NULL');
+    if (filter.unread === false) where.add('n.read_at IS NOT NULL');
+    if (filter.type) where.add('n.type = ?', filter.type);
+    return where;
   }
 
   private fromRaw(row: Record<string, unknown>): Partial<NotificationEntity> {

@@ -75,12 +75,7 @@ export class NotificationsService {
     const limit = page.limit ?? DEFAULT_PAGE_LIMIT;
     const after = page.cursor ? decodeCursor(page.cursor, SORT, isTimestampKey) : undefined;
     const [{ rows, total }, unreadCount] = await Promise.all([
-      this.notifications.listForUser(
-        actor.id,
-        filter,
-        limit,
-        after && { createdAt: after.key, id: after.id },
-      ),
+      this.notifications.listForUser(actor.id, filter, limit, after),
       this.notifications.unreadCount(actor.id),
     ]);
     const result = toPage(rows, limit, total, toNotificationDto, (row) =>

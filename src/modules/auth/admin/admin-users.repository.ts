@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { keysetPage, SqlConditions } from '../../../core/database/keyset-page.js';
 import { AccessRevocationsService } from '../../../core/auth/access-revocations.service.js';
 import type { EntitySnapshot } from '../../../core/events/domain-events.js';
 import type { Keyset } from '../../../core/pagination/cursor.js';
@@ -23,11 +24,12 @@ const STATUS: Record<UserStatus, string> = {
   active: `u.deleted_at IS NULL AND NOT (${BANNED}) AND u.email_verified_at IS NOT NULL`,
 };
 
-// The sort key as text, exactly (created_at to the microsecond), for the cursor.
-const SORT_KEY = {
-  createdAt: `to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
-  email: 'u.email::text',
-} as const;
+// A listed user: every column hydrateUser reads (no password_hash), roles by subquery.
+const LIST_COLUMNS = `u.id, u.email, u.username, u.email_verified_at, u.first_name, u.last_name,
+  u.bio, u.timezone, u.locale, u.avatar_file_id, u.banned_at, u.ban_reason, u.banned_until,
+  u.deleted_at, u.created_at, u.updated_at,
+  COALESCE((SELECT array_agg(r.name ORDER BY r.name) FROM user_roles ur
+            JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id), '{}') AS roles`;
 const SORT_COLUMN = { createdAt: 'u.created_at', email: 'u.email' } as const;
 const SORT_CAST = { createdAt: 'timestamptz', email: 'citext' } as const;
 
@@ -79,53 +81,51 @@ export class AdminUsersRepository {
     limit: number,
     after: Keyset | undefined,
   ): Promise<{ rows: UserRow[]; totalCount: number }> {
-    const params: unknown[] = [];
-    const where: string[] = [];
-    const param = (value: unknown): string => `$${params.push(value)}`;
-    where.push(filter.status ? STATUS[filter.status] : 'u.deleted_at IS NULL');
-    if (filter.role) {
-      where.push(
-        `EXISTS (SELECT 1 FROM user_roles fur JOIN roles fr ON fr.id = fur.role_id
-                 WHERE fur.user_id = u.id AND fr.name = ${param(filter.role)})`,
-      );
-    }
-    if (filter.registeredAfter) where.push(`u.created_at >= ${param(filter.registeredAfter)}`);
-    if (filter.registeredBefore) where.push(`u.created_at < ${param(filter.registeredBefore)}`);
-    if (filter.q) {
-      const p = param(containsPattern(filter.q));
-      where.push(
-        `(u.email::text ILIKE ${p} ESCAPE '\\' OR u.username::text ILIKE ${p} ESCAPE '\\'
-          OR u.first_name ILIKE ${p} ESCAPE '\\' OR u.last_name ILIKE ${p} ESCAPE '\\'
-          OR concat_ws(' ', u.first_name, u.last_name) ILIKE ${p} ESCAPE '\\')`,
-      );
-    }
-    const filterSql = where.join(' AND ');
-    const filterParams = [...params];
-
-    const field = sort.replace('-', '') as keyof typeof SORT_COLUMN;
-    const desc = sort.startsWith('-');
-    const column = SORT_COLUMN[field];
-    const pageWhere = [filterSql];
-    if (after) {
-      pageWhere.push(
-        `(${column}, u.id) ${desc ? '<' : '>'} (${param(after.key)}::${SORT_CAST[field]}, ${param(after.id)}::uuid)`,
-      );
-    }
-    const direction = desc ? 'DESC' : 'ASC';
-    const rows: Array<Record<string, unknown>> = await this.db.query(
-      `SELECT page.*, ${SORT_KEY[field].replaceAll('u.', 'page.')} AS sort_key FROM (
-         ${WITH_ROLES} WHERE ${pageWhere.join(' AND ')} GROUP BY u.id
-         ORDER BY ${column} ${direction}, u.id ${direction} LIMIT ${param(limit + 1)}
-       ) page ORDER BY ${column.replace('u.', 'page.')} ${direction}, page.id ${direction}`,
-      params,
+    const where = new SqlConditions().add(
+      filter.status ? STATUS[filter.status] : 'u.deleted_at IS NULL',
     );
-    const [{ n }]: Array<{ n: number }> = await this.db.query(
-      `SELECT count(*)::int AS n FROM users u WHERE ${filterSql}`,
-      filterParams,
+    if (filter.role) {
+      where.add(
+        `EXISTS (SELECT 1 FROM user_roles fur JOIN roles fr ON fr.id = fur.role_id
+                 WHERE fur.user_id = u.id AND fr.name = ?)`,
+        filter.role,
+      );
+    }
+    if (filter.registeredAfter) where.add('u.created_at >= ?::timestamptz', filter.registeredAfter);
+    if (filter.registeredBefore)
+      where.add('u.created_at < ?::timestamptz', filter.registeredBefore);
+    if (filter.q) {
+      const p = containsPattern(filter.q);
+      where.add(
+        `(u.email::text ILIKE ? ESCAPE '\\' OR u.username::text ILIKE ? ESCAPE '\\'
+          OR u.first_name ILIKE ? ESCAPE '\\' OR u.last_name ILIKE ? ESCAPE '\\'
+          OR concat_ws(' ', u.first_name, u.last_name) ILIKE ? ESCAPE '\\')`,
+        p,
+        p,
+        p,
+        p,
+        p,
+      );
+    }
+    const field = sort.replace('-', '') as keyof typeof SORT_COLUMN;
+    const { rows, total } = await keysetPage<Record<string, unknown>>(
+      this.db.manager,
+      {
+        columns: LIST_COLUMNS,
+        from: 'users u',
+        where,
+        sortColumn: SORT_COLUMN[field],
+        sortType: SORT_CAST[field],
+        idColumn: 'u.id',
+        idType: 'uuid',
+        direction: sort.startsWith('-') ? 'DESC' : 'ASC',
+      },
+      limit,
+      after,
     );
     return {
-      rows: rows.map((row) => ({ ...hydrateUser(row), sortKey: row.sort_key as string })),
-      totalCount: n,
+      rows: rows.map((row) => ({ ...hydrateUser(row), sortKey: row.sortKey })),
+      totalCount: total,
     };
   }
 
