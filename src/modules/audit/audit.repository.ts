@@ -34,7 +34,6 @@ const PLACEHOLDERS = (offset: number): string => {
            ${p(8)}::jsonb, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)}, ${p(14)}::uuid)`;
 };
 
-
 /** The columns of an export file, in order; also its CSV header. */
 export const EXPORT_COLUMNS = [
   'id',
