@@ -107,9 +107,18 @@ export type ApiKeyPage = {
   totalCount: Scalars['Int']['output'];
 };
 
+export type AuditActor = {
+  __typename?: 'AuditActor';
+  email: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  username?: Maybe<Scalars['String']['output']>;
+};
+
 export type AuditLogEntry = {
   __typename?: 'AuditLogEntry';
   action: Scalars['String']['output'];
+  /** Who acted (null for the system or an anonymous caller) */
+  actor?: Maybe<AuditActor>;
   actorId?: Maybe<Scalars['String']['output']>;
   actorType: Scalars['String']['output'];
   description?: Maybe<Scalars['String']['output']>;

@@ -1382,8 +1382,16 @@ export interface components {
             nextCursor: string | null;
             totalCount: number;
         };
+        AuditActorDto: {
+            email: string;
+            /** Format: uuid */
+            id: string;
+            username?: Record<string, never>;
+        };
         AuditLogDto: {
             action: string;
+            /** @description With expand=actor */
+            actor?: components["schemas"]["AuditActorDto"] | null;
             actorId?: Record<string, never>;
             actorType: string;
             description?: Record<string, never>;
@@ -3189,6 +3197,8 @@ export interface operations {
                 cursor?: string;
                 entityId?: string;
                 entityType?: string;
+                /** @description Include each entry's actor */
+                expand?: "actor";
                 from?: string;
                 limit?: number;
                 /** @description Free text in the description */
@@ -3419,6 +3429,8 @@ export interface operations {
             query?: {
                 /** @description Opaque cursor from a previous page */
                 cursor?: string;
+                /** @description Include each entry's actor */
+                expand?: "actor";
                 limit?: number;
             };
             header?: never;

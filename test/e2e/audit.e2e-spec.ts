@@ -2,7 +2,8 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AdminUsersService } from '../../src/modules/auth/admin/admin-users.service.js';
 import { bootApp, TEST_JWT_SECRET, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { login, registerUser, uniqueEmail, FAST_AUTH } from '../factories/user.factory.js';
@@ -187,6 +188,66 @@ describe('audit log', () => {
     );
     expect(g.json().data.auditLogs.totalCount).toBe(4);
     expect(g.json().data.auditLogs.items[0].action).toBe('auth.login.succeeded');
+  });
+
+  it("resolves each entry's actor in one query per page (GraphQL DataLoader, REST expand=actor)", async () => {
+    const users = await Promise.all([registerUser(t), registerUser(t), registerUser(t)]);
+    const ids = users.map((u) => u.id);
+    await eventually(async () => {
+      const [{ n }] = await db.query(
+        'SELECT count(DISTINCT actor_id)::int AS n FROM audit_log WHERE actor_id = ANY($1::uuid[])',
+        [ids],
+      );
+      expect(n).toBe(3);
+    });
+    const service = t.app.get(AdminUsersService);
+    const spy = vi.spyOn(service, 'summaries');
+    try {
+      const res = await gql(
+        `{ auditLogs(page: { limit: 100 }) { items { actorId actor { id email username } } } }`,
+      );
+      const items = res.json().data.auditLogs.items as Array<{
+        actorId: string | null;
+        actor: { id: string; email: string } | null;
+      }>;
+      for (const user of users) {
+        const entry = items.find((e) => e.actorId === user.id);
+        expect(entry?.actor).toMatchObject({ id: user.id, email: user.email });
+      }
+      expect(items.filter((e) => e.actorId === null).every((e) => e.actor === null)).toBe(true);
+      // One batch for the whole page, each actor once.
+      expect(spy).toHaveBeenCalledTimes(1);
+      const asked = spy.mock.calls[0]![0];
+      expect(new Set(asked).size).toBe(asked.length);
+
+      spy.mockClear();
+      const rest = await t.rest({
+        url: '/api/v1/audit-logs?limit=100&expand=actor',
+        token: adminToken,
+      });
+      expect(rest.statusCode, rest.body).toBe(200);
+      const restItems = rest.json().items as Array<{ actorId: string | null; actor: unknown }>;
+      expect(restItems.find((e) => e.actorId === ids[0])?.actor).toMatchObject({ id: ids[0] });
+      expect(spy).toHaveBeenCalledTimes(1);
+      // Without expand, no actor and no extra query.
+      spy.mockClear();
+      const plain = await t.rest({ url: '/api/v1/audit-logs?limit=5', token: adminToken });
+      expect(plain.json().items[0]).not.toHaveProperty('actor');
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+    const bad = await t.rest({
+      url: '/api/v1/audit-logs/me?expand=everything',
+      token: users[0]!.accessToken,
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].field).toBe('expand');
+    const me = await t.rest({
+      url: '/api/v1/audit-logs/me?expand=actor',
+      token: users[0]!.accessToken,
+    });
+    expect(me.json().items[0].actor).toMatchObject({ id: users[0]!.id, email: users[0]!.email });
   });
 
   it('shows users only their own entries and refuses them the admin routes', async () => {

@@ -11,10 +11,15 @@ import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../../core/auth/auth-user.js';
 import { CurrentUser } from '../../core/auth/current-user.decorator.js';
 import { Permissions } from '../../core/auth/permissions.decorator.js';
-import { PageArgs } from '../../core/pagination/page.args.js';
 import type { Page } from '../../core/pagination/page.js';
 import { UuidParam } from '../../core/validation/uuid.js';
-import { type AuditLogDto, AuditLogPage, AuditLogQuery, UserActivityDto } from './dto/audit.dto.js';
+import {
+  type AuditLogDto,
+  AuditLogPage,
+  AuditLogQuery,
+  MyAuditLogQuery,
+  UserActivityDto,
+} from './dto/audit.dto.js';
 import { AuditLogExportInput } from './dto/audit-export.dto.js';
 import { AuditExportService } from './audit-export.service.js';
 import { AuditService } from './audit.service.js';
@@ -74,15 +79,19 @@ export class AuditController {
   })
   @ApiOkResponse({ type: AuditLogPage })
   search(@Query() query: AuditLogQuery): Promise<Page<AuditLogDto>> {
-    const { limit, cursor, sort, ...filter } = query;
-    return this.audit.search(filter, { limit, cursor }, sort);
+    const { limit, cursor, sort, expand, ...filter } = query;
+    return this.audit.search(filter, { limit, cursor }, sort, expand);
   }
 
   @Get('audit-logs/me')
   @ApiOperation({ summary: 'My own audit entries (as actor), newest first' })
   @ApiOkResponse({ type: AuditLogPage })
-  mine(@CurrentUser() actor: AuthUser, @Query() query: PageArgs): Promise<Page<AuditLogDto>> {
-    return this.audit.search({ actorId: actor.id }, query);
+  mine(
+    @CurrentUser() actor: AuthUser,
+    @Query() query: MyAuditLogQuery,
+  ): Promise<Page<AuditLogDto>> {
+    const { expand, ...page } = query;
+    return this.audit.search({ actorId: actor.id }, page, undefined, expand);
   }
 
   @Get('admin/users/:id/activity')

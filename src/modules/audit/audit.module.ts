@@ -6,6 +6,7 @@ import { AuditExportSection } from './audit.export-section.js';
 import { AuditListener } from './audit.listener.js';
 import { AuditRepository } from './audit.repository.js';
 import { AuditResolver } from './audit.resolver.js';
+import { AuditLogEntryResolver } from './audit-entry.resolver.js';
 import { AuditService } from './audit.service.js';
 import { AuditStatsSource } from './audit.stats-source.js';
 import { AuditExportService } from './audit-export.service.js';
@@ -27,6 +28,7 @@ import { AuditWorker } from './audit.worker.js';
     AuditListener,
     AuditService,
     AuditResolver,
+    AuditLogEntryResolver,
     AuditRetentionService,
     AuditExportService,
     AuditExportSection,

@@ -11,7 +11,13 @@ import { type Page, toPage } from '../../core/pagination/page.js';
 import { AdminUsersService } from '../auth/admin/admin-users.service.js';
 import { AUDIT_SORTS, type AuditSort, DEFAULT_AUDIT_SORT, isAuditSort } from './audit-sorts.js';
 import { AuditRepository, type AuditSearchRow } from './audit.repository.js';
-import type { AuditLogDto, AuditLogFilter, AuditValues, UserActivityDto } from './dto/audit.dto.js';
+import type {
+  AuditActorDto,
+  AuditLogDto,
+  AuditLogFilter,
+  AuditValues,
+  UserActivityDto,
+} from './dto/audit.dto.js';
 
 const invalidSort = (): AppException =>
   new AppException('VALIDATION_FAILED', 'The request is not valid', {
@@ -33,6 +39,7 @@ export class AuditService {
     filter: AuditLogFilter,
     page: { limit?: number; cursor?: string },
     sort: string = DEFAULT_AUDIT_SORT,
+    expand?: 'actor',
   ): Promise<Page<AuditLogDto>> {
     if (!isAuditSort(sort)) throw invalidSort();
     const limit = page.limit ?? DEFAULT_PAGE_LIMIT;
@@ -41,9 +48,19 @@ export class AuditService {
       : undefined;
     const order = sort.startsWith('-') ? 'DESC' : 'ASC';
     const { rows, totalCount } = await this.repo.search(filter, order, limit, after);
-    return toPage(rows, limit, totalCount, toDto, (row) =>
+    const result = toPage(rows, limit, totalCount, toDto, (row) =>
       encodeCursor({ sort: cursorSort(sort), key: row.sortKey, id: row.id }),
     );
+    if (expand === 'actor') {
+      const actors = await this.actorsOf(result.items.map((entry) => entry.actorId ?? ''));
+      result.items.forEach((entry, i) => (entry.actor = entry.actorId ? actors[i] : null));
+    }
+    return result;
+  }
+
+  /** The actors behind these ids, in order (null for none): one query for a whole page. */
+  actorsOf(ids: readonly string[]): Promise<Array<AuditActorDto | null>> {
+    return this.users.summaries(ids);
   }
 
   async activity(userId: string): Promise<UserActivityDto> {

@@ -19,6 +19,17 @@ import { AUDIT_SORTS, type AuditSort, DEFAULT_AUDIT_SORT } from '../audit-sorts.
 /** A JSON value as stored in old_values / new_values. */
 export type AuditValues = Record<string, unknown> | unknown[] | string | number | boolean;
 
+/** Who acted: the user behind `actorId` (deleted accounts too; anonymised ones say so). */
+@ObjectType('AuditActor')
+export class AuditActorDto {
+  @ApiProperty({ format: 'uuid' }) @Field(() => ID) id!: string;
+  @ApiProperty() @Field() email!: string;
+  @ApiPropertyOptional() @Field(() => String, { nullable: true }) username!: string | null;
+}
+
+/** `expand=actor` on the REST lists: each entry carries its `actor` (one query per page). */
+export const AUDIT_EXPANSIONS = ['actor'] as const;
+
 @ObjectType('AuditLogEntry')
 export class AuditLogDto {
   @ApiProperty({ description: 'The bigint id, as a string' }) @Field(() => ID) id!: string;
@@ -53,6 +64,9 @@ export class AuditLogDto {
   @ApiPropertyOptional() @Field(() => String, { nullable: true }) requestId!: string | null;
   @ApiProperty({ enum: ['success', 'failure'] }) @Field() status!: string;
   @ApiPropertyOptional() @Field(() => String, { nullable: true }) description!: string | null;
+  // GraphQL resolves it per selection (AuditLogEntryResolver, batched); REST with expand=actor.
+  @ApiPropertyOptional({ type: AuditActorDto, nullable: true, description: 'With expand=actor' })
+  actor?: AuditActorDto | null;
 }
 
 export const AuditLogPage = PageType(AuditLogDto, 'AuditLogPage');
@@ -107,6 +121,19 @@ export class AuditLogQuery extends IntersectionType(AuditLogFilter, PageArgs) {
   @IsOptional()
   @IsIn(AUDIT_SORTS)
   sort?: AuditSort;
+
+  @ApiPropertyOptional({ enum: AUDIT_EXPANSIONS, description: "Include each entry's actor" })
+  @IsOptional()
+  @IsIn(AUDIT_EXPANSIONS)
+  expand?: (typeof AUDIT_EXPANSIONS)[number];
+}
+
+/** `GET /audit-logs/me`: a page, and optionally each entry's actor. */
+export class MyAuditLogQuery extends PageArgs {
+  @ApiPropertyOptional({ enum: AUDIT_EXPANSIONS, description: "Include each entry's actor" })
+  @IsOptional()
+  @IsIn(AUDIT_EXPANSIONS)
+  expand?: (typeof AUDIT_EXPANSIONS)[number];
 }
 
 /** `auditLogs(filter, page, sort)`: the same filter, page and sort classes as `GET /audit-logs`. */

@@ -56,6 +56,12 @@ export interface UserListFilter {
 
 export type UserRow = UserWithRoles & { sortKey: string };
 
+export interface UserSummary {
+  id: string;
+  email: string;
+  username: string | null;
+}
+
 /** ILIKE pattern that takes `%`, `_` and `\` literally. */
 export const containsPattern = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -154,6 +160,14 @@ export class AdminUsersRepository {
           ]),
         ),
       ]),
+    );
+  }
+
+  /** Who these users are (deleted ones included: the audit log outlives accounts). */
+  summaries(ids: readonly string[]): Promise<UserSummary[]> {
+    return this.db.query(
+      'SELECT id, email::text AS email, username::text AS username FROM users WHERE id = ANY($1::uuid[])',
+      [ids],
     );
   }
 

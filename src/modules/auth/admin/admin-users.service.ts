@@ -22,7 +22,7 @@ import {
   USER_SORTS,
   type UserSort,
 } from './dto/admin-users.inputs.js';
-import { AdminUsersRepository } from './admin-users.repository.js';
+import { AdminUsersRepository, type UserSummary } from './admin-users.repository.js';
 
 const invalid = (field: string, message: string): AppException =>
   new AppException('VALIDATION_FAILED', message, { errors: [{ field, message }] });
@@ -68,6 +68,14 @@ export class AdminUsersService {
 
   async get(_actor: AuthUser, id: string): Promise<AdminUserDto> {
     return toAdminUserDto(await this.find(id));
+  }
+
+  /** Who these users are, in the order of `ids` (null for an id with no user), one query. */
+  async summaries(ids: readonly string[]): Promise<Array<UserSummary | null>> {
+    const valid = ids.filter((id) => isUUID(id));
+    const found = valid.length ? await this.repo.summaries(valid) : [];
+    const byId = new Map(found.map((user) => [user.id, user]));
+    return ids.map((id) => byId.get(id) ?? null);
   }
 
   /** A user's email address, deleted accounts included (for the audit activity summary). */
