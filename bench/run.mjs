@@ -1,535 +1,225 @@
 #!/usr/bin/env node
 /**
- * HTTP benchmark: the built app versus a bare Fastify server doing the same essential work,
- * measured on the same machine, in the same run, with the same load generator settings.
+ * HTTP benchmark: the built app versus a bare Fastify server doing the same essential work
+ * (bench/raw-server.mjs: same SQL, same JWT check, same JSON), measured on the same machine, in
+ * the same run, with the same load generator settings. The scenarios are in bench/scenarios.mjs.
  *
  *   npm run bench                          # = npm run build && node bench/run.mjs
- *   BENCH_DURATION=10 node bench/run.mjs   # after `npm run build`
+ *   BENCH_SCENARIOS=files-list BENCH_DURATION=2 BENCH_ROUNDS=1 node bench/run.mjs
  *
  * Options (environment):
- *   BENCH_DURATION     seconds per measured run                       (default 10)
- *   BENCH_CONNECTIONS  concurrent connections, pipelining is 1        (default 50)
- *   BENCH_ROUNDS       measured rounds per scenario and target        (default 3)
- *   BENCH_WARMUP       seconds per warm-up run, 0 to skip warm-up     (default BENCH_DURATION)
- *   BENCH_SCENARIOS    comma list of scenario ids to run              (default all)
- *   DATABASE_URL       use this database as is (not created, not dropped)
- *   BENCH_PG_ADMIN_URL where to create the throwaway database
- *                      (default postgres://postgres@127.0.0.1:5432/postgres)
+ *   BENCH_DURATION        seconds per measured run                         (default 5)
+ *   BENCH_CONNECTIONS     concurrent connections, pipelining is 1          (default 50)
+ *   BENCH_ROUNDS          measured rounds per scenario and target          (default 3)
+ *   BENCH_WARMUP          seconds per warm-up run, 0 skips the warm-up     (default 1)
+ *   BENCH_P99_CONNECTIONS connections of the p99 pass, 0 skips it          (default 100)
+ *   BENCH_P99_DURATION    seconds per target of the p99 pass               (default 2; login
+ *                         and upload at least 5)
+ *   BENCH_SCENARIOS       comma list of scenario ids, `none` for only the memory phase (default all)
+ *   BENCH_MEMORY          0 skips the memory and cold-start phase (bench/memory.mjs) (default 1)
+ *   BENCH_STARTS          cold starts measured                             (default 3)
+ *   BENCH_RAW_PREPARED    0: the raw server sends unnamed statements       (default 1: named)
+ *   DATABASE_URL          use this database as is (not created, not dropped)
+ *   BENCH_PG_ADMIN_URL    where to create the throwaway database
+ *                         (default postgres://postgres@127.0.0.1:5432/postgres)
  *
  * What happens:
- *   1. Database: DATABASE_URL if set; else a throwaway `bench_<pid>` created on BENCH_PG_ADMIN_URL;
- *      if that PostgreSQL is unreachable, the app's embedded PostgreSQL (NODE_ENV=development,
- *      no DATABASE_URL): the results then say `mode: "development-embedded-pg"`.
- *   2. Two child processes: the app (dist/src/main.js, NODE_ENV=production, LOG_LEVEL=warn,
- *      DB_MIGRATE_ON_START=true, fresh random hex secrets, RATE_LIMIT_DEFAULT=100000000/1m so the
- *      limiter runs on the routes it guards but never rejects) and bench/raw-server.mjs. Both are
- *      waited on with GET /ready.
- *   3. Every scenario's request is sent once to both servers and the answer checked against
- *      `expect`, so a scenario cannot silently measure 401s, 404s or 429s. Whether the app's answer
- *      carried X-RateLimit-* headers (i.e. the limiter ran) is logged and kept in the JSON: neither
- *      built-in scenario is limited (/health is @NoRateLimit; `{ __typename }` runs no resolver, so
- *      no Nest guard runs), a scenario on a guarded REST route or resolver field would be.
- *   4. autocannon (programmatic API, in this process, i.e. a third process) loads one server at a
- *      time: one warm-up round (not recorded), then BENCH_ROUNDS rounds. Within a round the order
- *      alternates (app, raw / raw, app / ...) to cancel drift (thermal, GC, page cache).
- *   5. Per scenario and target: median over rounds of req/s (autocannon's per-second average), of
- *      p50 and of p99 latency; and the ratio app/raw of the median req/s. Any non-2xx answer,
- *      socket error or timeout during a measured run makes the run exit 1 (results still written).
- *   6. Results to bench/results/latest.json (git-ignored), a console table and a markdown table.
- *   7. Children are stopped (SIGTERM, then SIGKILL) and the throwaway database dropped at the end,
- *      also on failure, SIGINT and SIGTERM.
- *
- * Adding a scenario: append an entry to SCENARIOS below.
- *   {
- *     id: 'users-me',                        // for BENCH_SCENARIOS and the JSON
- *     title: 'GET /api/v1/users/me (JWT)',   // for the tables
- *     needsDatabaseUrl: true,                // skipped (with a note) when on the embedded database
- *     async setup(ctx) {                     // optional, runs once after both servers are ready;
- *       // ctx: { appUrl, rawUrl, databaseUrl, appEnv } (appEnv holds JWT_SECRET and so on).
- *       // E.g. insert a user with `pg` on ctx.databaseUrl, sign an HS256 token with `jose` using
- *       // ctx.appEnv.JWT_SECRET (claims as in src/core/auth/access-token.service.ts: sub, jti,
- *       // exp, roles, and iss/aud if JWT_ISSUER/JWT_AUDIENCE are set).
- *       return { token };                    // merged into ctx
- *     },
- *     app: (ctx) => ({ method: 'GET', path: '/api/v1/users/me',
- *                      headers: { authorization: `Bearer ${ctx.token}` } }),
- *     raw: (ctx) => ({ method: 'GET', path: '/users/me',
- *                      headers: { authorization: `Bearer ${ctx.token}` } }),
- *     expect: { status: 200 },               // status, and optionally json (deep-equal body)
- *   }
- * `app` and `raw` are a request ({ method, path, headers?, body? }) or a function of ctx returning
- * one. Then add the raw route to bench/raw-server.mjs (it receives DATABASE_URL and JWT_SECRET):
- * same work, no framework (for users/me: jose jwtVerify + one pg query + send the row).
+ *   1. Database: DATABASE_URL, or a throwaway `bench_<pid>`, or (no PostgreSQL reachable) the
+ *      app's embedded one: `mode: "development-embedded-pg"`, database scenarios skipped.
+ *   2. Children: the app (dist/src/main.js, production, see appEnvironment in bench/lib.mjs) and
+ *      bench/raw-server.mjs, both waited on with GET /ready; an in-process SMTP sink for the
+ *      app's verification mails.
+ *   3. Setup (users registered through the app, rows seeded with pg) and one probe per request
+ *      and target: status, body (`check`), and for REST twins the same JSON shape on both sides.
+ *      argon2 cost: 50 sequential verifies of the login user's hash, here, before any load.
+ *   4. Load (autocannon, in this process): one warm-up run per scenario and target, then
+ *      BENCH_ROUNDS rounds, the order alternating (app, raw / raw, app / ...) against drift; then
+ *      the p99 pass at BENCH_P99_CONNECTIONS. Per run: req/s, latency percentiles (1 µs
+ *      resolution), the server's CPU time from /proc/<pid>/stat (utime + stime, CLK_TCK) per
+ *      request, and its RSS (VmRSS) before, at the end and at the peak of the run.
+ *   5. Memory phase (bench/memory.mjs): cold start to /ready, RSS per PROCESS_ROLE.
+ *   6. bench/results/latest.json (rewritten after every round: `partial: true` until the end),
+ *      a console table, markdown tables, the targets of issue 14 (item 2) and the seed floors
+ *      (item 5) as PASS/MISS. A failed request during a measured run exits 1 (numbers invalid);
+ *      a missed target does not.
+ *   7. Children stopped, the throwaway database dropped, also on failure, SIGINT and SIGTERM.
  */
-/* global fetch, AbortSignal -- Node >= 20 globals, not in the repo's eslint globals */
-import { execFileSync, spawn } from 'node:child_process';
+import { verify as argon2Verify } from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { availableParallelism, cpus, loadavg, platform, release, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { createHistogram } from 'node:perf_hooks';
-import { setTimeout } from 'node:timers';
+import { execFileSync } from 'node:child_process';
+import { availableParallelism, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import pg from 'pg';
-
-const GRAPHQL_TYPENAME = {
-  method: 'POST',
-  path: '/graphql',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ query: 'query Bench { __typename }', operationName: 'Bench' }),
-};
-
-/** The benchmark scenarios; see the header comment for the shape. */
-const SCENARIOS = [
-  {
-    id: 'health',
-    title: 'GET /health',
-    app: { method: 'GET', path: '/health' },
-    raw: { method: 'GET', path: '/health' },
-    expect: { status: 200, json: { status: 'ok' } },
-  },
-  {
-    id: 'graphql-typename',
-    title: 'POST /graphql { __typename }',
-    app: GRAPHQL_TYPENAME,
-    raw: GRAPHQL_TYPENAME,
-    expect: { status: 200, json: { data: { __typename: 'Query' } } },
-  },
-  {
-    // Authenticated primary-key read: JWT verification, auth guard, rate limiter, one query.
-    id: 'users-me',
-    title: 'GET /api/v1/users/me (JWT + pg)',
-    needsDatabaseUrl: true,
-    async setup(ctx) {
-      const email = `bench-${Date.now()}@example.com`;
-      const res = await fetch(`${ctx.appUrl}/api/v1/auth/register`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email, password: 'a long benchmark passphrase' }),
-      });
-      if (res.status !== 201) fail(`users-me setup: register answered ${res.status}`);
-      const { accessToken } = await res.json();
-      return { token: accessToken };
-    },
-    app: (ctx) => ({
-      method: 'GET',
-      path: '/api/v1/users/me',
-      headers: { authorization: `Bearer ${ctx.token}` },
-    }),
-    raw: (ctx) => ({
-      method: 'GET',
-      path: '/users/me',
-      headers: { authorization: `Bearer ${ctx.token}` },
-    }),
-    expect: { status: 200 },
-  },
-];
-
-// ---------------------------------------------------------------------------------------------
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const APP_ENTRY = join(ROOT, 'dist/src/main.js');
-const RAW_ENTRY = join(ROOT, 'bench/raw-server.mjs');
-const RESULTS_DIR = join(ROOT, 'bench/results');
+import {
+  APP_ENTRY,
+  RAW_ENTRY,
+  RESULTS_DIR,
+  ROOT,
+  appEnvironment,
+  baseEnv,
+  fail,
+  freePort,
+  log,
+  median,
+  medianOf,
+  nonNegativeInt,
+  positiveInt,
+  prepareDatabase,
+  probeRequest,
+  rssMb,
+  runLoad,
+  shapeOf,
+  sleep,
+  startChild,
+  startMailSink,
+  stopAllChildren,
+  stopChild,
+  stopCurrentLoad,
+  waitReady,
+} from './lib.mjs';
+import { measureMemoryAndStart } from './memory.mjs';
+import {
+  consoleTable,
+  evaluateFloors,
+  evaluateTargets,
+  fmtInt,
+  fmtMb,
+  fmtMs,
+  fmtPct,
+  fmtUs,
+  markdown,
+  ratio,
+} from './report.mjs';
+import { PASSWORD, SCENARIOS, mixedCycle, mixedUser } from './scenarios.mjs';
 
 const options = {
-  duration: positiveInt('BENCH_DURATION', 10),
+  duration: positiveInt('BENCH_DURATION', 5),
   connections: positiveInt('BENCH_CONNECTIONS', 50),
   rounds: positiveInt('BENCH_ROUNDS', 3),
+  warmup: nonNegativeInt('BENCH_WARMUP', 1),
+  p99Connections: nonNegativeInt('BENCH_P99_CONNECTIONS', 100),
+  p99Duration: positiveInt('BENCH_P99_DURATION', 2),
+  memory: nonNegativeInt('BENCH_MEMORY', 1) > 0,
+  starts: positiveInt('BENCH_STARTS', 3),
+  rawPrepared: process.env.BENCH_RAW_PREPARED !== '0',
   pipelining: 1,
 };
-options.warmup = nonNegativeInt('BENCH_WARMUP', options.duration);
 const only = (process.env.BENCH_SCENARIOS ?? '')
   .split(',')
   .map((s) => s.trim())
   .filter(Boolean);
 
-const children = new Set();
-let currentLoad; // the running autocannon instance, stopped on SIGINT
-let dropDatabase; // set once a throwaway database exists
+const cleanups = []; // run in reverse at the end
 let cleaning;
 let stopping = false; // set by SIGINT/SIGTERM: no further load runs
+const PAUSE_MS = 200; // between runs
 
-function positiveInt(name, fallback) {
-  const value = nonNegativeInt(name, fallback);
-  if (value < 1) fail(`${name} must be at least 1`);
-  return value;
-}
+// --- probing and load -------------------------------------------------------------------------
 
-function nonNegativeInt(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw.trim())) fail(`${name} must be a whole number, got "${raw}"`);
-  return Number(raw);
-}
-
-function fail(message) {
-  throw new Error(message);
-}
-
-const log = (message) => process.stderr.write(`[bench] ${message}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// --- database -------------------------------------------------------------------------------
-
-async function prepareDatabase() {
-  if (process.env.DATABASE_URL) {
-    log('using DATABASE_URL as given (not created, not dropped)');
-    return { mode: 'production', databaseUrl: process.env.DATABASE_URL, source: 'DATABASE_URL' };
-  }
-  const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
-  try {
-    await admin.connect();
-  } catch (error) {
-    log(`no PostgreSQL at ${redact(adminUrl)} (${error.message}): using the app's embedded one`);
-    await admin.end().catch(() => {});
-    return { mode: 'development-embedded-pg', databaseUrl: null, source: 'embedded' };
-  }
-  const name = `bench_${process.pid}`;
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end().catch(() => {});
-  }
-  dropDatabase = () => dropThrowaway(adminUrl, name);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  log(`created throwaway database ${name}`);
-  return { mode: 'production', databaseUrl: url.toString(), source: 'throwaway' };
-}
-
-async function dropThrowaway(adminUrl, name) {
-  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
-  await admin.connect();
-  try {
-    // Terminate leftovers first (e.g. if the app had to be killed), then drop.
-    await admin.query(
-      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-      [name],
-    );
-    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-    log(`dropped throwaway database ${name}`);
-  } finally {
-    await admin.end().catch(() => {});
-  }
-}
-
-function redact(connectionString) {
-  try {
-    const url = new URL(connectionString);
-    if (url.password) url.password = '***';
-    return url.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
-}
-
-// --- child processes ------------------------------------------------------------------------
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-/** A minimal inherited environment, so a developer's shell variables do not leak into the run. */
-function baseEnv() {
-  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'];
-  return Object.fromEntries(keep.filter((k) => process.env[k]).map((k) => [k, process.env[k]]));
-}
-
-function startChild(label, entry, env) {
-  const child = spawn(process.execPath, [entry], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const tail = [];
-  const onData = (chunk) => {
-    for (const line of chunk.toString().split('\n')) {
-      if (!line.trim()) continue;
-      tail.push(line);
-      if (tail.length > 40) tail.shift();
-      process.stderr.write(`[${label}] ${line}\n`);
-    }
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const handle = {
-    label,
-    child,
-    tail,
-    exited: new Promise((r) => child.once('exit', (code, signal) => r({ code, signal }))),
-  };
-  children.add(handle);
-  handle.exited.then(() => children.delete(handle));
-  return handle;
-}
-
-async function stopChild(handle) {
-  if (handle.child.exitCode !== null || handle.child.signalCode !== null) return;
-  handle.child.kill('SIGTERM');
-  const result = await Promise.race([handle.exited, sleep(15_000).then(() => 'timeout')]);
-  if (result === 'timeout') {
-    log(`${handle.label} did not stop within 15 s: SIGKILL`);
-    handle.child.kill('SIGKILL');
-    await handle.exited;
-  }
-}
-
-async function waitReady(handle, baseUrl, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer yet';
-  let exited = false;
-  handle.exited.then(() => (exited = true));
-  while (Date.now() < deadline) {
-    if (exited) break;
-    try {
-      const response = await fetch(`${baseUrl}/ready`, { signal: AbortSignal.timeout(2000) });
-      const text = await response.text();
-      if (response.ok) return;
-      last = `${response.status} ${text.slice(0, 300)}`;
-    } catch (error) {
-      last = error.cause?.code ?? error.message;
-    }
-    await sleep(250);
-  }
-  const why = exited ? `exited (${handle.child.exitCode ?? handle.child.signalCode})` : 'timed out';
-  throw new Error(
-    `${handle.label} not ready at ${baseUrl}/ready: ${why}; last answer: ${last}\n` +
-      `last output:\n  ${handle.tail.join('\n  ')}`,
-  );
-}
-
-// --- load -----------------------------------------------------------------------------------
-
-function resolveRequest(spec, ctx) {
-  const request = typeof spec === 'function' ? spec(ctx) : spec;
-  return { method: 'GET', headers: {}, ...request };
-}
-
-/** One request per target before loading: wrong status or body aborts the benchmark. */
-async function probe(scenario, target, baseUrl, request) {
-  const response = await fetch(baseUrl + request.path, {
-    method: request.method,
-    headers: request.headers,
-    body: request.body,
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await response.text();
-  const { status, json } = scenario.expect;
-  let problem;
-  if (status !== undefined && response.status !== status) {
-    problem = `status ${response.status}, expected ${status}`;
-  } else if (json !== undefined) {
-    let parsed;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = Symbol('not JSON');
-    }
-    if (!isDeepStrictEqual(parsed, json)) problem = `body differs from ${JSON.stringify(json)}`;
-  }
-  if (problem) {
-    throw new Error(
-      `${scenario.id} on ${target}: ${problem}\n  got ${response.status}: ${text.slice(0, 500)}`,
-    );
-  }
-  const rateLimited = response.headers.has('x-ratelimit-limit');
-  log(
-    `probe ${scenario.id} on ${target}: ${response.status}, body ${Buffer.byteLength(text)} bytes, ` +
-      `rate limiter ${rateLimited ? 'applied' : 'not applied'}`,
-  );
-  return { status: response.status, bytes: Buffer.byteLength(text), rateLimited };
-}
-
-/**
- * CPU seconds (user + system) used so far by a process, from /proc (Linux only, else undefined):
- * the server's CPU time per request is a second, load-generator-independent view of its cost.
- */
-const CLOCK_TICKS = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { stdio: 'pipe' }).toString()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-function cpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime + stime
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * One autocannon run. Latency is recorded here in microseconds from autocannon's own per-response
- * timing (its built-in histogram truncates to whole milliseconds, too coarse for sub-ms answers).
- */
-function load(baseUrl, request, duration, serverPid) {
-  return new Promise((resolveLoad, reject) => {
-    const latencyUs = createHistogram();
-    const serverCpu0 = cpuSeconds(serverPid);
-    const selfCpu0 = process.cpuUsage();
-    const instance = autocannon(
-      {
-        url: baseUrl + request.path,
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
-        connections: options.connections,
-        pipelining: options.pipelining,
-        duration,
-      },
-      (error, result) => {
-        currentLoad = undefined;
-        if (error) return reject(error);
-        const serverCpu1 = cpuSeconds(serverPid);
-        const self = process.cpuUsage(selfCpu0);
-        resolveLoad({
-          result,
-          latencyUs,
-          serverCpuSec:
-            serverCpu0 === undefined || serverCpu1 === undefined
-              ? undefined
-              : serverCpu1 - serverCpu0,
-          loadGenCpuSec: (self.user + self.system) / 1e6,
-        });
-      },
-    );
-    instance.on('response', (_client, _statusCode, _bytes, responseTimeMs) => {
-      latencyUs.record(Math.max(1, Math.round(responseTimeMs * 1000)));
-    });
-    currentLoad = instance;
-  });
-}
-
-function summarize({ result, latencyUs, serverCpuSec, loadGenCpuSec }) {
-  const ms = (us) => Math.round(us) / 1000;
-  const seconds = result.duration;
-  return {
-    reqPerSec: result.requests.average,
-    latencyMs: {
-      p50: ms(latencyUs.percentile(50)),
-      p90: ms(latencyUs.percentile(90)),
-      p99: ms(latencyUs.percentile(99)),
-      mean: ms(latencyUs.mean),
-      max: ms(latencyUs.max),
-    },
-    requests: result.requests.total,
-    // Status line + headers + body, as counted by autocannon.
-    bytesPerResponse: result.requests.total
-      ? Math.round(result.throughput.total / result.requests.total)
-      : undefined,
-    durationSec: seconds,
-    serverCpuPercent:
-      serverCpuSec === undefined ? undefined : Math.round((serverCpuSec / seconds) * 1000) / 10,
-    serverCpuUsPerRequest:
-      serverCpuSec === undefined || !result.requests.total
-        ? undefined
-        : Math.round((serverCpuSec / result.requests.total) * 1e7) / 10,
-    loadGeneratorCpuPercent: Math.round((loadGenCpuSec / seconds) * 1000) / 10,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    statusCodes: Object.fromEntries(
-      Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]),
-    ),
-  };
-}
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+const asList = (spec, ctx) => {
+  const value = typeof spec === 'function' ? spec(ctx) : spec;
+  return (Array.isArray(value) ? value : [value]).map((r) => ({
+    method: 'GET',
+    headers: {},
+    ...r,
+  }));
 };
 
-const medianOf = (values) => (values.some((v) => v === undefined) ? undefined : median(values));
+/** Every distinct request of a target once; answers of the first request kept for shape checks. */
+async function probeTarget(scenario, target, url, requests, ctx) {
+  const seen = new Set();
+  let first;
+  for (const request of requests) {
+    const key = `${request.method} ${request.path} ${request.body?.length ?? 0}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const check = request.check ?? (scenario.check && ((body) => scenario.check(body, ctx)));
+    let answer;
+    try {
+      answer = await probeRequest(url, request, { ...scenario.expect, check });
+    } catch (error) {
+      throw new Error(`${scenario.id} on ${target}: ${error.message}`, { cause: error });
+    }
+    first ??= answer;
+    log(
+      `probe ${scenario.id} on ${target}: ${request.method} ${request.path} ${answer.status}, ` +
+        `${answer.bytes} bytes, rate limiter ${answer.rateLimited ? 'applied' : 'not applied'}`,
+    );
+  }
+  return first;
+}
+
+function compareTwins(scenario, appProbe, rawProbe) {
+  if (!scenario.sameShape) return;
+  const a = JSON.stringify(shapeOf(appProbe.body));
+  const r = JSON.stringify(shapeOf(rawProbe.body));
+  if (a !== r) {
+    throw new Error(
+      `${scenario.id}: the raw answer's shape differs from the app's\n  app ${a}\n  raw ${r}`,
+    );
+  }
+  if (scenario.kind === 'rest-read' && !isDeepStrictEqual(appProbe.body, rawProbe.body)) {
+    log(
+      `note: ${scenario.id}: same shape, different content (e.g. an audit entry written in between)`,
+    );
+  }
+}
+
+async function argon2Cost(pool, email, n = 50) {
+  const { rows } = await pool.query('SELECT password_hash FROM users WHERE email = $1', [email]);
+  const hash = rows[0].password_hash;
+  const [, algorithm, memoryKiB, iterations, parallelism] =
+    /^\$(argon2\w+)\$v=\d+\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(hash) ?? [];
+  await argon2Verify(hash, PASSWORD); // warm
+  const us = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    if (!(await argon2Verify(hash, PASSWORD))) fail('argon2: the login password did not verify');
+    us.push((performance.now() - t0) * 1000);
+  }
+  const result = {
+    verifies: n,
+    medianUs: Math.round(median(us)),
+    meanUs: Math.round(us.reduce((a, b) => a + b, 0) / n),
+    minUs: Math.round(Math.min(...us)),
+    maxUs: Math.round(Math.max(...us)),
+    algorithm,
+    memoryKiB: Number(memoryKiB),
+    iterations: Number(iterations),
+    parallelism: Number(parallelism),
+    method:
+      "sequential @node-rs/argon2 verify() of the login user's stored hash in the benchmark process, before any load",
+  };
+  log(
+    `argon2: ${n} verifies, median ${result.medianUs} us each (${algorithm} m=${memoryKiB} t=${iterations} p=${parallelism})`,
+  );
+  return result;
+}
 
 function aggregate(runs) {
+  if (runs.length === 0) return undefined;
+  const total = runs.reduce((n, r) => n + r.requests + r.errors, 0);
+  const failed = runs.reduce((n, r) => n + r.failed, 0);
   return {
+    connections: runs[0].connections,
     reqPerSec: median(runs.map((r) => r.reqPerSec)),
-    p50Ms: median(runs.map((r) => r.latencyMs.p50)),
-    p99Ms: median(runs.map((r) => r.latencyMs.p99)),
+    p50Ms: medianOf(runs.map((r) => r.latencyMs.p50)),
+    p95Ms: medianOf(runs.map((r) => r.latencyMs.p95)),
+    p99Ms: medianOf(runs.map((r) => r.latencyMs.p99)),
     reqPerSecRounds: runs.map((r) => r.reqPerSec),
     serverCpuPercent: medianOf(runs.map((r) => r.serverCpuPercent)),
     serverCpuUsPerRequest: medianOf(runs.map((r) => r.serverCpuUsPerRequest)),
     loadGeneratorCpuPercent: median(runs.map((r) => r.loadGeneratorCpuPercent)),
     bytesPerResponse: medianOf(runs.map((r) => r.bytesPerResponse)),
-    failedRequests: runs.reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0),
+    rssEndMb: medianOf(runs.map((r) => r.rssMb.end)),
+    rssPeakMb: Math.max(...runs.map((r) => r.rssMb.peak ?? 0)),
+    failedRequests: failed,
+    errorRate: total ? failed / total : 0,
   };
-}
-
-// --- output ---------------------------------------------------------------------------------
-
-const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
-const fmtMs = (n) => (n < 10 ? n.toFixed(2) : n.toFixed(1));
-const fmtRatio = (n) => n.toFixed(2);
-const fmtPct = (n) => (n === undefined ? 'n/a' : `${Math.round(n)}%`);
-const fmtUs = (n) => (n === undefined ? 'n/a' : n.toFixed(1));
-
-function consoleTable(results) {
-  const lines = [];
-  for (const s of results) {
-    lines.push('', `${s.title}  (app/raw req/s: ${fmtRatio(s.ratio)})`);
-    const header = [
-      'target',
-      'req/s (median)',
-      'p50 ms',
-      'p99 ms',
-      'server CPU',
-      'CPU us/req',
-      'autocannon CPU',
-      'bytes/resp',
-      'req/s per round',
-    ];
-    const rows = ['app', 'raw'].map((t) => [
-      t,
-      fmtInt(s[t].reqPerSec),
-      fmtMs(s[t].p50Ms),
-      fmtMs(s[t].p99Ms),
-      fmtPct(s[t].serverCpuPercent),
-      fmtUs(s[t].serverCpuUsPerRequest),
-      fmtPct(s[t].loadGeneratorCpuPercent),
-      s[t].bytesPerResponse === undefined ? 'n/a' : String(s[t].bytesPerResponse),
-      s[t].reqPerSecRounds.map(fmtInt).join(' / '),
-    ]);
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const line = (cells) => cells.map((c, i) => (i ? c.padStart(widths[i]) : c.padEnd(widths[i])));
-    lines.push(`  ${line(header).join('  ')}`);
-    for (const row of rows) lines.push(`  ${line(row).join('  ')}`);
-  }
-  return lines.join('\n');
-}
-
-function markdownTable(results) {
-  const lines = [
-    '| Scenario | App req/s | Raw req/s | App/raw | App p50 / p99 (ms) | Raw p50 / p99 (ms) | Server CPU µs/req app / raw |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ];
-  for (const s of results) {
-    lines.push(
-      `| \`${s.title}\` | ${fmtInt(s.app.reqPerSec)} | ${fmtInt(s.raw.reqPerSec)} | ` +
-        `${fmtRatio(s.ratio)} | ${fmtMs(s.app.p50Ms)} / ${fmtMs(s.app.p99Ms)} | ` +
-        `${fmtMs(s.raw.p50Ms)} / ${fmtMs(s.raw.p99Ms)} | ` +
-        `${fmtUs(s.app.serverCpuUsPerRequest)} / ${fmtUs(s.raw.serverCpuUsPerRequest)} |`,
-    );
-  }
-  return lines.join('\n');
 }
 
 function machine() {
@@ -563,40 +253,61 @@ function machine() {
   };
 }
 
-// --- main -----------------------------------------------------------------------------------
+// --- main -------------------------------------------------------------------------------------------
 
 const loadAverageAtStart = loadavg().map((n) => Math.round(n * 100) / 100);
+
+function writeReport(report) {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = join(RESULTS_DIR, 'latest.json');
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
+}
 
 async function main() {
   if (!existsSync(APP_ENTRY)) fail(`${APP_ENTRY} is missing: run \`npm run build\` first`);
   if (existsSync(join(ROOT, '.env'))) {
     log('note: .env exists and the app loads it (variables set here take precedence)');
   }
-  const scenarios = SCENARIOS.filter((s) => only.length === 0 || only.includes(s.id));
-  if (scenarios.length === 0)
-    fail(`BENCH_SCENARIOS matched nothing (ids: ${SCENARIOS.map((s) => s.id)})`);
+  const none = only.length === 1 && only[0] === 'none';
+  const scenarios = none ? [] : SCENARIOS.filter((s) => only.length === 0 || only.includes(s.id));
+  if (scenarios.length === 0 && !none) {
+    fail(`BENCH_SCENARIOS matched nothing (ids: ${SCENARIOS.map((s) => s.id)}, or none)`);
+  }
 
   const db = await prepareDatabase();
-  const [appPort, rawPort] = await distinctPorts();
-  const secrets = { JWT_SECRET: randomHex(), SIGNING_SECRET: randomHex() };
-  const appEnv = {
-    ...baseEnv(),
-    NODE_ENV: db.mode === 'production' ? 'production' : 'development',
-    LOG_LEVEL: 'warn',
-    DB_MIGRATE_ON_START: 'true',
-    RATE_LIMIT_DEFAULT: '100000000/1m',
-    // The users-me scenario registers its user and reads with the returned token.
-    AUTH_REQUIRE_VERIFIED_EMAIL: 'false',
-    HOST: '127.0.0.1',
-    PORT: String(appPort),
-    ...secrets,
-    ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}),
+  if (db.drop) cleanups.push(db.drop);
+  if (db.databaseUrl) await warnIfFewConnections(db.databaseUrl);
+  const mail = await startMailSink();
+  cleanups.push(mail.close);
+  const filesRoot = mkdtempSync(join(tmpdir(), 'nest-starter-bench-'));
+  cleanups.push(() => rmSync(filesRoot, { recursive: true, force: true }));
+
+  const appPort = await freePort();
+  let rawPort = await freePort();
+  while (rawPort === appPort) rawPort = await freePort();
+  const secrets = {
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    SIGNING_SECRET: randomBytes(32).toString('hex'),
   };
+  const envFor = (role, port) =>
+    appEnvironment({
+      db,
+      port,
+      secrets,
+      smtpPort: mail.port,
+      filesDir: join(filesRoot, 'app'),
+      role,
+    });
+  const appEnv = envFor(undefined, appPort);
   const rawEnv = {
     ...baseEnv(),
     NODE_ENV: 'production',
     PORT: String(rawPort),
     JWT_SECRET: secrets.JWT_SECRET,
+    ACCESS_TTL: appEnv.JWT_ACCESS_TTL_SECONDS,
+    UPLOAD_DIR: join(filesRoot, 'raw'),
+    RAW_PREPARED: String(options.rawPrepared),
     ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}),
   };
   const appUrl = `http://127.0.0.1:${appPort}`;
@@ -611,82 +322,68 @@ async function main() {
   ]);
   log('both servers ready');
 
+  const pool = db.databaseUrl
+    ? new pg.Pool({ connectionString: db.databaseUrl, max: 2 })
+    : undefined;
+  if (pool) cleanups.push(() => pool.end());
+  const ctxBase = {
+    appUrl,
+    rawUrl,
+    databaseUrl: db.databaseUrl,
+    appEnv,
+    pg: pool,
+    cache: new Map(),
+  };
+
   // Setup and probe every scenario before any load.
-  const ctxBase = { appUrl, rawUrl, databaseUrl: db.databaseUrl, appEnv };
   const planned = [];
   const skipped = [];
+  let argon2;
   for (const scenario of scenarios) {
     if (scenario.needsDatabaseUrl && !db.databaseUrl) {
       skipped.push({ id: scenario.id, reason: 'needs a DATABASE_URL (embedded database in use)' });
       log(`skipping ${scenario.id}: needs a reachable PostgreSQL`);
       continue;
     }
-    const ctx = { ...ctxBase, ...((await scenario.setup?.(ctxBase)) ?? {}) };
+    const extra = (await scenario.setup?.(ctxBase)) ?? {};
+    if (extra.skip) {
+      skipped.push({ id: scenario.id, reason: extra.skip });
+      log(`skipping ${scenario.id}: ${extra.skip}`);
+      continue;
+    }
+    const ctx = { ...ctxBase, ...extra };
     const targets = {
-      app: { url: appUrl, pid: app.child.pid, request: resolveRequest(scenario.app, ctx) },
-      raw: { url: rawUrl, pid: raw.child.pid, request: resolveRequest(scenario.raw, ctx) },
+      app: { url: appUrl, pid: app.child.pid, requests: asList(scenario.app, ctx) },
+      raw: { url: rawUrl, pid: raw.child.pid, requests: asList(scenario.raw, ctx) },
     };
     for (const [name, t] of Object.entries(targets)) {
-      t.probe = await probe(scenario, name, t.url, t.request);
+      t.probe = await probeTarget(scenario, name, t.url, t.requests, ctx);
     }
-    planned.push({ scenario, targets });
+    compareTwins(scenario, targets.app.probe, targets.raw.probe);
+    if (scenario.kind === 'login') argon2 = await argon2Cost(pool, ctx.loginUser.email);
+    planned.push({ scenario, targets, connections: scenario.connections ?? options.connections });
   }
+  // The memory phase loads the mixed cycle: its user is registered while the app is up.
+  const memoryCycle =
+    options.memory && pool ? mixedCycle(await mixedUser(ctxBase), 'app') : undefined;
+  await sleep(1000);
+  const idleRssMb = { app: rssMb(app.child.pid), raw: rssMb(raw.child.pid) };
 
-  const total =
-    planned.length *
-    2 *
-    ((options.warmup > 0 ? options.warmup : 0) + options.rounds * options.duration);
+  const pause = PAUSE_MS / 1000;
+  const perTarget = (scenario) =>
+    2 * pause +
+    (options.warmup ? options.warmup + pause : 0) +
+    options.rounds * (options.duration + pause) +
+    (options.p99Connections ? Math.max(options.p99Duration, scenario.p99Duration ?? 0) : 0);
+  const estimate = planned.reduce((sum, { scenario }) => sum + 2 * perTarget(scenario), 0);
   log(
-    `${planned.length} scenario(s), ${options.connections} connections, pipelining 1, ` +
-      `warm-up ${options.warmup} s, ${options.rounds} x ${options.duration} s per target ` +
-      `(about ${Math.ceil(total / 60)} min)`,
+    `${planned.length} scenario(s), ${options.connections} connections (uploads: 10), pipelining 1, ` +
+      `warm-up ${options.warmup} s, ${options.rounds} x ${options.duration} s per target, p99 pass ` +
+      `${options.p99Connections ? `${options.p99Duration} s at ${options.p99Connections}` : 'off'} ` +
+      `(about ${Math.ceil((estimate + (options.memory ? 45 : 0)) / 60)} min)`,
   );
 
-  const runs = new Map(planned.map(({ scenario }) => [scenario.id, { app: [], raw: [] }]));
-  const rounds = options.warmup > 0 ? [-1] : [];
-  for (let r = 0; r < options.rounds; r++) rounds.push(r);
-  for (const round of rounds) {
-    const warm = round < 0;
-    // Alternate the order between rounds: app, raw / raw, app / ...
-    const order = round % 2 === 0 || warm ? ['app', 'raw'] : ['raw', 'app'];
-    for (const { scenario, targets } of planned) {
-      for (const target of order) {
-        const { url, pid, request } = targets[target];
-        const label = warm ? 'warm-up' : `round ${round + 1}/${options.rounds}`;
-        if (stopping) return;
-        const result = summarize(
-          await load(url, request, warm ? options.warmup : options.duration, pid),
-        );
-        log(
-          `${label.padEnd(11)} ${scenario.id.padEnd(18)} ${target}: ${fmtInt(result.reqPerSec)} req/s, ` +
-            `p50 ${fmtMs(result.latencyMs.p50)} ms, p99 ${fmtMs(result.latencyMs.p99)} ms, ` +
-            `server CPU ${fmtPct(result.serverCpuPercent)} (${fmtUs(result.serverCpuUsPerRequest)} us/req), ` +
-            `autocannon CPU ${fmtPct(result.loadGeneratorCpuPercent)}` +
-            (result.non2xx + result.errors + result.timeouts
-              ? `, FAILED: non2xx ${result.non2xx} errors ${result.errors} timeouts ${result.timeouts} ${JSON.stringify(result.statusCodes)}`
-              : ''),
-        );
-        if (stopping) return;
-        if (!warm) runs.get(scenario.id)[target].push({ round: round + 1, ...result });
-        await sleep(500);
-      }
-    }
-  }
-
-  const results = planned.map(({ scenario, targets }) => {
-    const { app: appRuns, raw: rawRuns } = runs.get(scenario.id);
-    const appAgg = aggregate(appRuns);
-    const rawAgg = aggregate(rawRuns);
-    return {
-      id: scenario.id,
-      title: scenario.title,
-      ratio: appAgg.reqPerSec / rawAgg.reqPerSec,
-      app: { ...appAgg, request: describe(targets.app), runs: appRuns },
-      raw: { ...rawAgg, request: describe(targets.raw), runs: rawRuns },
-    };
-  });
-
-  const report = {
+  const meta = () => ({
     date: new Date().toISOString(),
     mode: db.mode,
     database: db.source,
@@ -695,24 +392,129 @@ async function main() {
     appEnv: Object.fromEntries(
       Object.entries(appEnv).filter(
         ([k]) =>
-          !['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'DATABASE_URL'].includes(k) &&
-          !k.endsWith('SECRET'),
+          ![
+            'PATH',
+            'HOME',
+            'TMPDIR',
+            'LANG',
+            'TZ',
+            'DATABASE_URL',
+            'SMTP_URL',
+            'FILES_LOCAL_ROOT',
+          ].includes(k) && !k.endsWith('SECRET'),
       ),
     ),
     metric:
-      'reqPerSec = autocannon requests.average (mean of per-second samples); latency = per-response time measured by autocannon, recorded at 1 us resolution, p50/p99 in ms; serverCpu = user+system CPU of the server process during the run (/proc), per request and as % of one core; per scenario and target the median over measured rounds; ratio = app/raw of median req/s',
+      'reqPerSec = autocannon requests.average (mean of per-second samples); latency = per-response time measured by autocannon, recorded at 1 us resolution, p50/p95/p99 in ms; serverCpu = user+system CPU of the server process during the run (/proc/<pid>/stat utime+stime / CLK_TCK), per request and as % of one core; rssMb = VmRSS of /proc/<pid>/status before, at the end and at the peak (1 s samples) of each run; per scenario and target the median over measured rounds; ratio = app/raw of median req/s',
+  });
+
+  const runs = new Map(planned.map(({ scenario }) => [scenario.id, { app: [], raw: [] }]));
+  const rounds = options.warmup > 0 ? [-1] : [];
+  for (let r = 0; r < options.rounds; r++) rounds.push(r);
+  for (const round of rounds) {
+    const warm = round < 0;
+    // Alternate the order between rounds: app, raw / raw, app / ...
+    const order = round % 2 === 0 || warm ? ['app', 'raw'] : ['raw', 'app'];
+    for (const { scenario, targets, connections } of planned) {
+      for (const target of order) {
+        if (stopping) return;
+        const { url, pid, requests } = targets[target];
+        const label = warm ? 'warm-up' : `round ${round + 1}/${options.rounds}`;
+        const result = await runLoad({
+          url,
+          ...(requests.length > 1 ? { requests } : { request: requests[0] }),
+          connections,
+          duration: warm ? options.warmup : options.duration,
+          pid,
+        });
+        logRun(label, scenario.id, target, result);
+        if (stopping) return;
+        if (!warm) runs.get(scenario.id)[target].push({ round: round + 1, ...result });
+        await sleep(PAUSE_MS);
+      }
+    }
+    if (!warm) {
+      writeReport({
+        ...meta(),
+        partial: true,
+        completedRounds: round + 1,
+        runs: Object.fromEntries(runs),
+      });
+    }
+  }
+
+  // The p99 pass: one run per scenario and target at BENCH_P99_CONNECTIONS (JIT already warm).
+  const p99Runs = new Map();
+  if (options.p99Connections > 0) {
+    for (const { scenario, targets } of planned) {
+      const pass = {};
+      const duration = Math.max(options.p99Duration, scenario.p99Duration ?? 0);
+      for (const target of ['app', 'raw']) {
+        if (stopping) return;
+        const { url, pid, requests } = targets[target];
+        pass[target] = await runLoad({
+          url,
+          ...(requests.length > 1 ? { requests } : { request: requests[0] }),
+          connections: options.p99Connections,
+          duration,
+          pid,
+        });
+        logRun(`p99 @${options.p99Connections}`, scenario.id, target, pass[target]);
+        await sleep(PAUSE_MS);
+      }
+      p99Runs.set(scenario.id, pass);
+    }
+  }
+
+  const results = planned.map(({ scenario, targets }) => {
+    const { app: appRuns, raw: rawRuns } = runs.get(scenario.id);
+    const appAgg = aggregate(appRuns);
+    const rawAgg = aggregate(rawRuns);
+    const s = {
+      id: scenario.id,
+      title: scenario.title,
+      kind: scenario.kind,
+      ratio: ratio(appAgg.reqPerSec, rawAgg.reqPerSec),
+      p99Ratio: ratio(appAgg.p99Ms, rawAgg.p99Ms),
+      cpuRatio: ratio(appAgg.serverCpuUsPerRequest, rawAgg.serverCpuUsPerRequest),
+      app: { ...appAgg, requests: describe(targets.app), runs: appRuns },
+      raw: { ...rawAgg, requests: describe(targets.raw), runs: rawRuns },
+      p99Pass: p99Runs.get(scenario.id),
+    };
+    s.p99At100Ratio = ratio(s.p99Pass?.app.latencyMs.p99, s.p99Pass?.raw.latencyMs.p99);
+    s.targets = evaluateTargets(s);
+    return s;
+  });
+
+  // Memory and start: the benchmark's own servers stop first, so one app runs at a time.
+  await Promise.all([stopChild(app), stopChild(raw)]);
+  let memory;
+  if (options.memory && db.mode === 'production' && !stopping) {
+    memory = await measureMemoryAndStart({
+      env: envFor,
+      cycle: memoryCycle,
+      connections: options.connections,
+      duration: options.duration,
+      starts: options.starts,
+    });
+  }
+
+  const report = {
+    ...meta(),
+    partial: false,
     scenarios: results,
+    floors: evaluateFloors(results, options.connections),
+    argon2,
+    idleRssMb,
+    memory,
     skipped,
   };
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = join(RESULTS_DIR, 'latest.json');
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-
+  const file = writeReport(report);
   const m = report.machine;
   process.stdout.write(
     `\nBenchmark: ${m.cpus} CPUs (${m.cpuModel}), Node ${m.node}, ${report.mode}, ` +
       `${options.connections} connections, ${options.rounds} x ${options.duration} s rounds, medians\n` +
-      `${consoleTable(results)}\n\nMarkdown:\n\n${markdownTable(results)}\n\nWritten ${file}\n`,
+      `${consoleTable(results)}\n\nMarkdown:\n\n${markdown(report, options.p99Connections)}\n\nWritten ${file}\n`,
   );
 
   const failed = results.filter((s) => s.app.failedRequests + s.raw.failedRequests > 0);
@@ -725,38 +527,54 @@ async function main() {
   }
 }
 
+/**
+ * The app holds up to DB_POOL_SIZE (20) + about 10 queue and listener connections, the raw server
+ * 20, this process 2: when other work leaves fewer free, connections fail and the numbers lie.
+ */
+async function warnIfFewConnections(databaseUrl) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      `SELECT current_setting('max_connections')::int - count(*)::int AS free FROM pg_stat_activity`,
+    );
+    const free = rows[0].free;
+    if (free < 80) {
+      log(`WARNING: only ${free} free PostgreSQL connections (the run needs about 60 to 80)`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+function logRun(label, id, target, r) {
+  log(
+    `${label.padEnd(11)} ${id.padEnd(19)} ${target}: ${fmtInt(r.reqPerSec)} req/s, ` +
+      `p50 ${fmtMs(r.latencyMs.p50)} ms, p99 ${fmtMs(r.latencyMs.p99)} ms, ` +
+      `server CPU ${fmtPct(r.serverCpuPercent)} (${fmtUs(r.serverCpuUsPerRequest)} us/req), ` +
+      `RSS ${fmtMb(r.rssMb.end)} MB, autocannon CPU ${fmtPct(r.loadGeneratorCpuPercent)}` +
+      (r.failed
+        ? `, FAILED: non2xx ${r.non2xx} errors ${r.errors} timeouts ${r.timeouts} ${JSON.stringify(r.statusCodes)}`
+        : ''),
+  );
+}
+
 function describe(target) {
-  const { method, path, body } = target.request;
   return {
-    method,
-    path,
-    ...(body !== undefined ? { body } : {}),
+    list: target.requests.map(({ method, path }) => `${method} ${path}`),
     probeBodyBytes: target.probe.bytes,
     rateLimiterApplied: target.probe.rateLimited,
   };
 }
 
-function randomHex() {
-  return randomBytes(32).toString('hex');
-}
-
-async function distinctPorts() {
-  const a = await freePort();
-  let b = await freePort();
-  while (b === a) b = await freePort();
-  return [a, b];
-}
-
 async function cleanup() {
   cleaning ??= (async () => {
-    currentLoad?.stop();
-    await Promise.all(
-      [...children].map((h) => stopChild(h).catch((e) => log(`stop ${h.label}: ${e.message}`))),
-    );
-    if (dropDatabase) {
-      await dropDatabase().catch((error) =>
-        log(`could not drop the throwaway database: ${error.message}`),
-      );
+    stopCurrentLoad();
+    await stopAllChildren();
+    for (const step of cleanups.reverse()) {
+      await Promise.resolve()
+        .then(step)
+        .catch((error) => log(`cleanup: ${error.message}`));
     }
   })();
   return cleaning;
