@@ -187,6 +187,10 @@ describe('audit: before/after values, sorting, file events', () => {
       // Seven entries, with ties on occurred_at so that the id decides within a timestamp.
       const base = Date.parse('2026-01-10T12:00:00.000Z');
       const offsets = [0, 0, 1, 2, 2, 2, 5];
+      // Ids that cross a power of ten (…998, …999, 1…000): sorting them as text would show.
+      const [{ max }] = await db.query('SELECT COALESCE(max(id), 0)::text AS max FROM audit_log');
+      const next = 10 ** String(Number(max) + 10).length - 3;
+      await db.query(`ALTER TABLE audit_log ALTER COLUMN id RESTART WITH ${next}`);
       for (const offset of offsets) {
         await db.query(
           `INSERT INTO audit_log (occurred_at, actor_type, action, entity_type, entity_id, status)
@@ -195,7 +199,8 @@ describe('audit: before/after values, sorting, file events', () => {
         );
       }
       const rows: Array<{ id: string }> = await db.query(
-        'SELECT id::text AS id FROM audit_log WHERE entity_id = $1 ORDER BY occurred_at, id',
+        // audit_log.id, the bigint: the text alias `id` would sort '1000' before '998'.
+        'SELECT id::text AS id FROM audit_log WHERE entity_id = $1 ORDER BY occurred_at, audit_log.id',
         [entityId],
       );
       expectedAsc = rows.map((r) => r.id);
