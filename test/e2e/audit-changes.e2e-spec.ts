@@ -187,9 +187,10 @@ describe('audit: before/after values, sorting, file events', () => {
       // Seven entries, with ties on occurred_at so that the id decides within a timestamp.
       const base = Date.parse('2026-01-10T12:00:00.000Z');
       const offsets = [0, 0, 1, 2, 2, 2, 5];
-      // Ids that cross a power of ten (…998, …999, 1…000): sorting them as text would show.
+      // The three entries tied at +2 s get ids across a power of ten (…999, 1…000, 1…001):
+      // sorted as text they would come out in another order.
       const [{ max }] = await db.query('SELECT COALESCE(max(id), 0)::text AS max FROM audit_log');
-      const next = 10 ** String(Number(max) + 10).length - 3;
+      const next = 10 ** String(Number(max) + 10).length - 4;
       await db.query(`ALTER TABLE audit_log ALTER COLUMN id RESTART WITH ${next}`);
       for (const offset of offsets) {
         await db.query(
