@@ -146,6 +146,20 @@ export class AuditRepository {
     return { rows, totalCount: total };
   }
 
+  /** How many entries of `action` fall in each `interval` bucket of [from, to) (stats). */
+  countsByBucket(
+    action: string,
+    from: Date,
+    to: Date,
+    interval: string,
+  ): Promise<Array<{ bucket: Date; count: string }>> {
+    return this.db.query(
+      `SELECT date_trunc($4, occurred_at, 'UTC') AS bucket, count(*) AS count
+       FROM audit_log WHERE action = $1 AND occurred_at >= $2 AND occurred_at < $3 GROUP BY 1`,
+      [action, from, to, interval],
+    );
+  }
+
   /** Every entry matching the filter (the progress of an export). */
   async countMatching(filter: AuditLogFilter): Promise<number> {
     const where = this.conditions(filter);

@@ -1,6 +1,4 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
 import {
   type StatsPoint,
   type StatsRange,
@@ -8,7 +6,7 @@ import {
   type StatsSource,
   StatsSources,
 } from '../../core/stats/stats-source.js';
-import { AuditLogEntity } from './audit-log.entity.js';
+import { AuditRepository } from './audit.repository.js';
 
 const SIGN_IN_ACTIONS = { 'auth.login.succeeded': 'succeeded', 'auth.login.failed': 'failed' };
 
@@ -20,7 +18,7 @@ export class AuditStatsSource implements StatsSource, OnModuleInit {
   readonly snapshotMetrics = [];
 
   constructor(
-    @InjectRepository(AuditLogEntity) private readonly entries: Repository<AuditLogEntity>,
+    private readonly entries: AuditRepository,
     private readonly sources: StatsSources,
   ) {}
 
@@ -32,11 +30,7 @@ export class AuditStatsSource implements StatsSource, OnModuleInit {
     const points: StatsPoint[] = [];
     // One index range per action (an IN list would sort both ranges together).
     for (const [action, series] of Object.entries(SIGN_IN_ACTIONS)) {
-      const rows: Array<{ bucket: Date; count: string }> = await this.entries.query(
-        `SELECT date_trunc($4, occurred_at, 'UTC') AS bucket, count(*) AS count
-         FROM audit_log WHERE action = $1 AND occurred_at >= $2 AND occurred_at < $3 GROUP BY 1`,
-        [action, from, to, interval],
-      );
+      const rows = await this.entries.countsByBucket(action, from, to, interval);
       for (const row of rows) {
         points.push({ bucket: row.bucket, metric: 'sign_ins', series, value: Number(row.count) });
       }
