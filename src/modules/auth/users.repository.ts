@@ -38,6 +38,32 @@ export class UsersRepository {
     return rows[0] ? hydrateUser(rows[0]) : undefined;
   }
 
+  /** Accounts created in each `interval` bucket of [from, to) (stats). */
+  createdByBucket(
+    from: Date,
+    to: Date,
+    interval: string,
+  ): Promise<Array<{ bucket: Date; count: string }>> {
+    return this.users.query(
+      `SELECT date_trunc($3, created_at, 'UTC') AS bucket, count(*) AS count
+       FROM users WHERE created_at >= $1 AND created_at < $2 GROUP BY 1`,
+      [from, to, interval],
+    );
+  }
+
+  /** Live accounts: all, banned now, unverified (stats; one pass over users). */
+  async accountTotals(): Promise<{ total: string; banned: string; unverified: string }> {
+    const [row]: Array<{ total: string; banned: string; unverified: string }> =
+      await this.users.query(
+        `SELECT count(*) AS total,
+           count(*) FILTER (WHERE banned_at IS NOT NULL
+             AND (banned_until IS NULL OR banned_until > now())) AS banned,
+           count(*) FILTER (WHERE email_verified_at IS NULL) AS unverified
+         FROM users WHERE deleted_at IS NULL`,
+      );
+    return row!;
+  }
+
   async getByEmailWithPassword(email: string): Promise<UserWithRoles | undefined> {
     const rows = await this.users.query(
       `${WITH_ROLES} WHERE u.email = $1 AND u.deleted_at IS NULL GROUP BY u.id`,
