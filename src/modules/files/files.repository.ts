@@ -62,6 +62,35 @@ export class FilesRepository {
     return { rows: rows.map((row) => ({ ...row, size: Number(row.size) })), total };
   }
 
+  /** Uploads (deleted since or not) and their bytes per `interval` bucket of [from, to) (stats). */
+  uploadsByBucket(
+    from: Date,
+    to: Date,
+    interval: string,
+  ): Promise<Array<{ bucket: Date; count: string; bytes: string }>> {
+    return this.files.query(
+      `SELECT date_trunc($3, created_at, 'UTC') AS bucket, count(*) AS count, sum(size) AS bytes
+       FROM files WHERE created_at >= $1 AND created_at < $2 GROUP BY 1`,
+      [from, to, interval],
+    );
+  }
+
+  /** Live storage: the total (owner_id null) then the `top` owners by bytes (stats). */
+  storageByOwner(
+    top: number,
+  ): Promise<Array<{ owner_id: string | null; bytes: string; files: string }>> {
+    return this.files.query(
+      `WITH per_owner AS (
+         SELECT owner_id, sum(size) AS bytes, count(*) AS files
+         FROM files WHERE deleted_at IS NULL GROUP BY owner_id)
+       SELECT NULL AS owner_id, coalesce(sum(bytes), 0) AS bytes, coalesce(sum(files), 0) AS files
+       FROM per_owner
+       UNION ALL
+       (SELECT owner_id, bytes, files FROM per_owner ORDER BY bytes DESC, owner_id LIMIT $1)`,
+      [top],
+    );
+  }
+
   /** Live files of one owner, or of everyone without `ownerId`. */
   usage(ownerId?: string): Promise<StorageUsage> {
     return this.usageIn(this.files.manager, ownerId);

@@ -1,6 +1,4 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
 import {
   type StatsPoint,
   type StatsRange,
@@ -8,7 +6,7 @@ import {
   type StatsSource,
   StatsSources,
 } from '../../core/stats/stats-source.js';
-import { FileEntity } from './file.entity.js';
+import { FilesRepository } from './files.repository.js';
 
 const TOP_USERS = 10;
 
@@ -20,7 +18,7 @@ export class FilesStatsSource implements StatsSource, OnModuleInit {
   readonly snapshotMetrics = ['storage', 'storage.top_bytes', 'storage.top_files'];
 
   constructor(
-    @InjectRepository(FileEntity) private readonly files: Repository<FileEntity>,
+    private readonly files: FilesRepository,
     private readonly sources: StatsSources,
   ) {}
 
@@ -30,11 +28,7 @@ export class FilesStatsSource implements StatsSource, OnModuleInit {
 
   // Every stored upload counts in its bucket, also ones deleted since.
   async counters({ from, to, interval }: StatsRange): Promise<StatsPoint[]> {
-    const rows: Array<{ bucket: Date; count: string; bytes: string }> = await this.files.query(
-      `SELECT date_trunc($3, created_at, 'UTC') AS bucket, count(*) AS count, sum(size) AS bytes
-       FROM files WHERE created_at >= $1 AND created_at < $2 GROUP BY 1`,
-      [from, to, interval],
-    );
+    const rows = await this.files.uploadsByBucket(from, to, interval);
     return rows.flatMap((row) => [
       { bucket: row.bucket, metric: 'uploads', series: 'files', value: Number(row.count) },
       { bucket: row.bucket, metric: 'uploads', series: 'bytes', value: Number(row.bytes) },
@@ -43,17 +37,7 @@ export class FilesStatsSource implements StatsSource, OnModuleInit {
 
   // Live files only; run by the rollup job, never on a request.
   async snapshot(): Promise<StatsSnapshotPoint[]> {
-    const rows: Array<{ owner_id: string | null; bytes: string; files: string }> =
-      await this.files.query(
-        `WITH per_owner AS (
-           SELECT owner_id, sum(size) AS bytes, count(*) AS files
-           FROM files WHERE deleted_at IS NULL GROUP BY owner_id)
-         SELECT NULL AS owner_id, coalesce(sum(bytes), 0) AS bytes, coalesce(sum(files), 0) AS files
-         FROM per_owner
-         UNION ALL
-         (SELECT owner_id, bytes, files FROM per_owner ORDER BY bytes DESC, owner_id LIMIT $1)`,
-        [TOP_USERS],
-      );
+    const rows = await this.files.storageByOwner(TOP_USERS);
     return rows.flatMap((row): StatsSnapshotPoint[] =>
       row.owner_id === null
         ? [
