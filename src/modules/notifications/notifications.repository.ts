@@ -77,6 +77,35 @@ export class NotificationsRepository {
     return { rows: rows.map((row) => ({ ...row, cursorKey: row.sortKey })), total };
   }
 
+  /** Notifications sent per channel in each `interval` bucket of [from, to) (stats). */
+  sentByBucket(
+    from: Date,
+    to: Date,
+    interval: string,
+  ): Promise<Array<{ bucket: Date; in_app: string; email: string; realtime: string }>> {
+    return this.notifications.query(
+      `SELECT date_trunc($3, created_at, 'UTC') AS bucket,
+         count(*) FILTER (WHERE in_app) AS in_app,
+         count(*) FILTER (WHERE email AND emailed_at IS NOT NULL) AS email,
+         count(*) FILTER (WHERE realtime) AS realtime
+       FROM notifications WHERE created_at >= $1 AND created_at < $2 GROUP BY 1`,
+      [from, to, interval],
+    );
+  }
+
+  /** Notifications read in each `interval` bucket of [from, to) (stats). */
+  readByBucket(
+    from: Date,
+    to: Date,
+    interval: string,
+  ): Promise<Array<{ bucket: Date; count: string }>> {
+    return this.notifications.query(
+      `SELECT date_trunc($3, read_at, 'UTC') AS bucket, count(*) AS count
+       FROM notifications WHERE read_at >= $1 AND read_at < $2 GROUP BY 1`,
+      [from, to, interval],
+    );
+  }
+
   async unreadCount(userId: string): Promise<number> {
     const where = this.conditions(userId, { unread: true });
     const rows: Array<{ n: number }> = await this.notifications.query(

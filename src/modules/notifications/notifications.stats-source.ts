@@ -1,6 +1,4 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
 import {
   type StatsPoint,
   type StatsRange,
@@ -8,7 +6,7 @@ import {
   type StatsSource,
   StatsSources,
 } from '../../core/stats/stats-source.js';
-import { NotificationEntity } from './notification.entity.js';
+import { NotificationsRepository } from './notifications.repository.js';
 
 /**
  * Notifications sent per channel (by created_at: notifications_retention) and read (by read_at:
@@ -22,8 +20,7 @@ export class NotificationsStatsSource implements StatsSource, OnModuleInit {
   readonly snapshotMetrics = [];
 
   constructor(
-    @InjectRepository(NotificationEntity)
-    private readonly notifications: Repository<NotificationEntity>,
+    private readonly notifications: NotificationsRepository,
     private readonly sources: StatsSources,
   ) {}
 
@@ -32,20 +29,8 @@ export class NotificationsStatsSource implements StatsSource, OnModuleInit {
   }
 
   async counters({ from, to, interval }: StatsRange): Promise<StatsPoint[]> {
-    const sent: Array<{ bucket: Date; in_app: string; email: string; realtime: string }> =
-      await this.notifications.query(
-        `SELECT date_trunc($3, created_at, 'UTC') AS bucket,
-           count(*) FILTER (WHERE in_app) AS in_app,
-           count(*) FILTER (WHERE email AND emailed_at IS NOT NULL) AS email,
-           count(*) FILTER (WHERE realtime) AS realtime
-         FROM notifications WHERE created_at >= $1 AND created_at < $2 GROUP BY 1`,
-        [from, to, interval],
-      );
-    const read: Array<{ bucket: Date; count: string }> = await this.notifications.query(
-      `SELECT date_trunc($3, read_at, 'UTC') AS bucket, count(*) AS count
-       FROM notifications WHERE read_at >= $1 AND read_at < $2 GROUP BY 1`,
-      [from, to, interval],
-    );
+    const sent = await this.notifications.sentByBucket(from, to, interval);
+    const read = await this.notifications.readByBucket(from, to, interval);
     const point = (bucket: Date, series: string, value: string): StatsPoint => ({
       bucket,
       metric: 'notifications',
