@@ -1,11 +1,6 @@
 import { registerAs } from '@nestjs/config';
+import { commaList } from './comma-list.js';
 import { loadEnv } from './load-env.js';
-
-const list = (value: string): string[] =>
-  value
-    .split(',')
-    .map((item) => item.trim().toLowerCase())
-    .filter(Boolean);
 
 export const filesConfig = registerAs('files', () => {
   const env = loadEnv();
@@ -18,7 +13,7 @@ export const filesConfig = registerAs('files', () => {
     },
     attachment: {
       maxBytes: env.FILES_ATTACHMENT_MAX_BYTES,
-      types: list(env.FILES_ATTACHMENT_TYPES),
+      types: commaList(env.FILES_ATTACHMENT_TYPES).map((type) => type.toLowerCase()),
     },
     userQuotaBytes: env.FILES_USER_QUOTA_BYTES,
     zip: {

@@ -1,4 +1,5 @@
 import { registerAs } from '@nestjs/config';
+import { commaList } from './comma-list.js';
 import { parseRateLimit } from './duration.js';
 import { loadEnv } from './load-env.js';
 
@@ -6,19 +7,14 @@ export function parseTrustProxy(value: string): boolean | number | string[] {
   if (value === 'true') return true;
   if (value === 'false') return false;
   if (/^\d+$/.test(value)) return Number(value);
-  return value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  return commaList(value);
 }
 
 export const httpConfig = registerAs('http', () => {
   const env = loadEnv();
   return {
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
-    corsOrigins: env.CORS_ORIGINS.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    corsOrigins: commaList(env.CORS_ORIGINS),
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     timeouts: {
       headersMs: env.HTTP_HEADERS_TIMEOUT_MS,

@@ -1,3 +1,5 @@
+import { commaList } from './comma-list.js';
+
 /** How a provider is spoken to: OpenID Connect by discovery, or GitHub's OAuth 2.0 (no ID token). */
 export type OidcProviderKind = 'oidc' | 'github';
 
@@ -70,10 +72,7 @@ export function parseOidcProviders(
   const providers = new Map<string, OidcProviderConfig>();
   const problems: string[] = [];
   const claimed = new Set<string>();
-  const ids = list
-    .split(',')
-    .map((id) => id.trim())
-    .filter(Boolean);
+  const ids = commaList(list);
   for (const id of ids) {
     if (!PROVIDER_ID.test(id)) {
       problems.push(

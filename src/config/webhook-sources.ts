@@ -1,4 +1,5 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
+import { commaList } from './comma-list.js';
 
 export const WEBHOOK_SECRET_PREFIX = 'whsec_';
 /** Standard Webhooks: symmetric secrets are random, at least 24 bytes and at most 64. */
@@ -52,10 +53,7 @@ export function parseWebhookSources(
   const byVariable = new Map<string, string>();
   // Variables of listed entries, valid or not: a bad entry is reported once, not twice.
   const claimed = new Set<string>();
-  const ids = list
-    .split(',')
-    .map((id) => id.trim())
-    .filter(Boolean);
+  const ids = commaList(list);
   for (const id of ids) {
     claimed.add(secretsVariableOf(id));
     if (!SOURCE_ID.test(id)) {
@@ -80,7 +78,8 @@ export function parseWebhookSources(
       problems.push(`${variable} is required for the webhook source "${id}"`);
       continue;
     }
-    const secrets = value.split(',').map((s) => s.trim());
+    // Empty entries are kept: `a,,b` or a trailing comma is refused, not silently shortened.
+    const secrets = commaList(value, { keepEmpty: true });
     if (secrets.length > WEBHOOK_MAX_SECRETS || secrets.some((s) => s === '')) {
       problems.push(`${variable} must hold one or two comma-separated whsec_ secrets`);
       continue;

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { PgListener } from '../../../core/database/pg-listener.js';
-import type { DataSource } from 'typeorm';
 import { type BusMessage, parseBusMessage, splitIdMessages } from './bus-message.js';
 import { NotificationBus } from './notification-bus.js';
+import type { NotificationBusRepository } from './notification-bus.repository.js';
 
 export const NOTIFICATIONS_CHANNEL = 'notifications_realtime';
 
@@ -22,7 +22,7 @@ export class PostgresNotificationBus extends NotificationBus {
   private readonly logger = new Logger('NotificationBus');
 
   constructor(
-    private readonly db: DataSource,
+    private readonly repository: NotificationBusRepository,
     private readonly listener: PgListener,
   ) {
     super();
@@ -41,10 +41,7 @@ export class PostgresNotificationBus extends NotificationBus {
   async publish(messages: BusMessage[]): Promise<void> {
     const payloads = notifyPayloads(messages);
     if (payloads.length === 0) return;
-    await this.db.query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload', [
-      NOTIFICATIONS_CHANNEL,
-      payloads,
-    ]);
+    await this.repository.notify(NOTIFICATIONS_CHANNEL, payloads);
   }
 
   /** The shared connection is closed with the application. */

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { notificationsConfig } from '../../../config/notifications.config.js';
 import { queueConfig } from '../../../config/queue.config.js';
 import { PgListener } from '../../../core/database/pg-listener.js';
@@ -11,6 +10,7 @@ import { NotificationsRepository } from '../notifications.repository.js';
 import { NotificationStreamController } from './notification-stream.controller.js';
 import { NotificationStreamResolver } from './notification-stream.resolver.js';
 import { NotificationBus } from './notification-bus.js';
+import { NotificationBusRepository } from './notification-bus.repository.js';
 import { PostgresNotificationBus } from './postgres-notification-bus.js';
 import { RealtimeHub } from './realtime-hub.js';
 import { realtimeMetrics, sentTotal } from './realtime-metrics.js';
@@ -23,16 +23,16 @@ import { StreamTicketsService } from './stream-tickets.service.js';
 
 const busProvider = {
   provide: NotificationBus,
-  inject: [notificationsConfig.KEY, queueConfig.KEY, getDataSourceToken(), PgListener],
+  inject: [notificationsConfig.KEY, queueConfig.KEY, NotificationBusRepository, PgListener],
   useFactory: (
     config: ConfigType<typeof notificationsConfig>,
     queue: ConfigType<typeof queueConfig>,
-    db: DataSource,
+    repository: NotificationBusRepository,
     listener: PgListener,
   ): NotificationBus =>
     config.bus === 'redis' && config.redisUrl
       ? new RedisNotificationBus(config.redisUrl, `${queue.prefix}:notifications:realtime`)
-      : new PostgresNotificationBus(db, listener),
+      : new PostgresNotificationBus(repository, listener),
 };
 
 /** SSE, the notificationAdded subscription, and the cross-instance bus behind both. */
@@ -42,6 +42,7 @@ const busProvider = {
   controllers: [NotificationStreamController],
   providers: [
     ...realtimeMetrics,
+    NotificationBusRepository,
     busProvider,
     NotificationsRepository,
     RealtimeHub,
