@@ -185,9 +185,12 @@ export async function startMailSink() {
 const children = new Set();
 const NOISE = /"msg":"(Slow query|Database pool above [^"]*)"/;
 
-/** Spawns `node entry`; its output goes to stderr prefixed with the label (unless quiet). */
-export function startChild(label, entry, env, { quiet = false } = {}) {
-  const child = spawn(process.execPath, [entry], {
+/**
+ * Spawns `node [nodeArgs] entry`; its output goes to stderr prefixed with the label (unless quiet).
+ * `nodeArgs` is how a profile is taken (`--cpu-prof` is not allowed in NODE_OPTIONS).
+ */
+export function startChild(label, entry, env, { quiet = false, nodeArgs = [] } = {}) {
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -19,6 +19,7 @@
  *   BENCH_MEMORY          0 skips the memory and cold-start phase (bench/memory.mjs) (default 1)
  *   BENCH_STARTS          cold starts measured                             (default 3)
  *   BENCH_RAW_PREPARED    0: the raw server sends unnamed statements       (default 1: named)
+ *   BENCH_APP_NODE_ARGS   node flags for the app, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (none)
  *   DATABASE_URL          use this database as is (not created, not dropped)
  *   BENCH_PG_ADMIN_URL    where to create the throwaway database
  *                         (default postgres://postgres@127.0.0.1:5432/postgres)
@@ -106,6 +107,8 @@ const options = {
   memory: nonNegativeInt('BENCH_MEMORY', 1) > 0,
   starts: positiveInt('BENCH_STARTS', 3),
   rawPrepared: process.env.BENCH_RAW_PREPARED !== '0',
+  // e.g. `--cpu-prof --cpu-prof-dir=bench/results/profiles`: the app's profile, written on exit.
+  appNodeArgs: (process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean),
   pipelining: 1,
 };
 const only = (process.env.BENCH_SCENARIOS ?? '')
@@ -314,7 +317,7 @@ async function main() {
   const rawUrl = `http://127.0.0.1:${rawPort}`;
 
   log(`starting app (${appEnv.NODE_ENV}) on ${appUrl} and raw server on ${rawUrl}`);
-  const app = startChild('app', APP_ENTRY, appEnv);
+  const app = startChild('app', APP_ENTRY, appEnv, { nodeArgs: options.appNodeArgs });
   const raw = startChild('raw', RAW_ENTRY, rawEnv);
   await Promise.all([
     waitReady(app, appUrl, db.mode === 'production' ? 60_000 : 180_000),

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ApplicationConfig } from '@nestjs/core';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
@@ -226,6 +227,27 @@ describe('stats', () => {
     );
     expect(stats.users.active).toBe(stats.users.wau);
     expect(stats.users.mau).toBeGreaterThanOrEqual(stats.users.wau);
+  });
+
+  it('counts a caller seen only over GraphQL, with no global interceptor on any request', async () => {
+    const reader = await registerUser(t);
+    const anonymous = await t.gql('{ __typename }');
+    expect(anonymous.statusCode).toBe(200);
+    const res = await t.gql('{ me { id } }', { token: reader.accessToken });
+    expect(res.json().data.me.id).toBe(reader.id);
+    await t.app.get(UserActivityRecorder).flush();
+    const today = new Date().toISOString().slice(0, 10);
+    expect(
+      await count('SELECT count(*) FROM user_daily_activity WHERE day = $1 AND user_id = $2', [
+        today,
+        reader.id,
+      ]),
+    ).toBe(1);
+    // A Fastify hook records it: one global interceptor would put every route through Nest's
+    // RxJS interceptor chain (docs/performance.md, issue 14).
+    const config = t.app.get(ApplicationConfig);
+    expect(config.getGlobalInterceptors()).toEqual([]);
+    expect(config.getGlobalRequestInterceptors()).toEqual([]);
   });
 
   it('sums the sampled request counters per route group, with 4xx and p95', async () => {

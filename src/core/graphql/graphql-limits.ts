@@ -59,11 +59,55 @@ export function validationRules(limits: { maxAliases: number; introspection: boo
   return rules;
 }
 
+type Cost = (args: {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  variables: Record<string, unknown>;
+  operationName?: string;
+}) => number;
+
+const estimatedCost: Cost = ({ schema, document, variables, operationName }) =>
+  getComplexity({
+    schema,
+    query: document,
+    variables,
+    operationName,
+    estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+  });
+
+/** Past this, a document's costs start over (every set of variables is a new entry). */
+const MAX_COSTS_PER_DOCUMENT = 64;
+/** Variables longer than this as JSON are costed every time rather than kept as a key. */
+const MAX_COST_KEY_LENGTH = 2048;
+
+/**
+ * A document's cost is a function of the document, the operation and the variables (the schema is
+ * fixed), and walking the document is the most expensive step Mercurius does not cache: the cost
+ * is kept per parsed document (Mercurius' LRU hands back the same DocumentNode for the same
+ * query, and a WeakMap lets it go when the LRU does), by operation name and variables.
+ */
+export function cachedCost(compute: Cost = estimatedCost): Cost {
+  const costs = new WeakMap<DocumentNode, Map<string, number>>();
+  return (args) => {
+    const key = `${args.operationName ?? ''}\u0000${JSON.stringify(args.variables)}`;
+    if (key.length > MAX_COST_KEY_LENGTH) return compute(args);
+    let known = costs.get(args.document);
+    if (!known) costs.set(args.document, (known = new Map()));
+    let cost = known.get(key);
+    if (cost === undefined) {
+      cost = compute(args);
+      if (known.size >= MAX_COSTS_PER_DOCUMENT) known.clear();
+      known.set(key, cost);
+    }
+    return cost;
+  };
+}
+
 /**
  * Cost needs the request's variables (list sizes), so it is checked just before execution:
  * every field costs 1 unless its `complexity` extension says otherwise.
  */
-export function complexityHook(maxComplexity: number) {
+export function complexityHook(maxComplexity: number, cost: Cost = cachedCost()) {
   return async (
     schema: GraphQLSchema,
     document: DocumentNode,
@@ -71,17 +115,16 @@ export function complexityHook(maxComplexity: number) {
     variables?: Record<string, unknown>,
   ): Promise<void> => {
     const body = context.reply?.request?.body as { operationName?: string } | undefined;
-    const cost = getComplexity({
+    const value = cost({
       schema,
-      query: document,
+      document,
       variables: variables ?? {},
       operationName: body?.operationName,
-      estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
     });
-    graphqlQueryComplexity.observe(cost);
-    if (cost > maxComplexity) {
+    graphqlQueryComplexity.observe(value);
+    if (value > maxComplexity) {
       throw new mercurius.ErrorWithProps(
-        `Query cost ${cost} exceeds the maximum of ${maxComplexity}`,
+        `Query cost ${value} exceeds the maximum of ${maxComplexity}`,
         { code: TOO_COMPLEX },
         400,
       );

@@ -1,4 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
+import type { Reflector } from '@nestjs/core';
 
 type Handler = ReturnType<ExecutionContext['getHandler']>;
 type Class = ReturnType<ExecutionContext['getClass']>;
@@ -27,4 +28,29 @@ export class RouteMetadataCache<T> {
     byClass.set(cls, value);
     return value;
   }
+}
+
+/**
+ * A Reflector whose `getAllAndOverride(key, [handler, class])` answers from a cache: for a guard
+ * from a library that reads its metadata per request (@nestjs/throttler reads up to six keys per
+ * named limit on every request). Other calls and other target lists go to the Reflector as is.
+ */
+export function cachingReflector(reflector: Reflector): Reflector {
+  const byHandler = new WeakMap<object, Map<object, Map<unknown, unknown>>>();
+  const cached = Object.create(reflector) as Reflector;
+  const read = (key: unknown, targets: Parameters<Reflector['getAllAndOverride']>[1]): unknown =>
+    reflector.getAllAndOverride(key as string, targets);
+  cached.getAllAndOverride = ((key: unknown, targets: Parameters<typeof read>[1]) => {
+    const [handler, cls] = targets;
+    if (targets.length !== 2 || !handler || !cls) return read(key, targets);
+    let byClass = byHandler.get(handler);
+    if (!byClass) byHandler.set(handler, (byClass = new Map()));
+    let byKey = byClass.get(cls);
+    if (!byKey) byClass.set(cls, (byKey = new Map()));
+    if (byKey.has(key)) return byKey.get(key);
+    const value = read(key, targets);
+    byKey.set(key, value);
+    return value;
+  }) as Reflector['getAllAndOverride'];
+  return cached;
 }

@@ -1,8 +1,16 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
-import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
 import { AppException } from '../errors/app.exception.js';
 import { getRequestResponse, isGraphql } from '../http/get-request.js';
-import { RouteMetadataCache } from '../http/route-metadata-cache.js';
+import { cachingReflector, RouteMetadataCache } from '../http/route-metadata-cache.js';
 import { trackerOf } from './rate-limit-counter.js';
 import { rateLimitOf } from './rate-limit.decorator.js';
 
@@ -21,6 +29,15 @@ export class GqlThrottlerGuard extends ThrottlerGuard {
   private readonly routes = new RouteMetadataCache((targets) =>
     rateLimitOf(this.reflector, targets),
   );
+
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+  ) {
+    // The library reads its skip, limit, ttl, block, tracker and key metadata on every request.
+    super(options, storage, cachingReflector(reflector));
+  }
 
   override async onModuleInit(): Promise<void> {
     await super.onModuleInit();

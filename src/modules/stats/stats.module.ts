@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ActivityStatsSource } from './activity.stats-source.js';
 import { ProcessMetricsSampler } from './process-metrics.sampler.js';
 import { QueuesStatsSource } from './queues.stats-source.js';
@@ -9,7 +8,7 @@ import { StatsResolver } from './stats.resolver.js';
 import { StatsRollupService } from './stats-rollup.service.js';
 import { StatsService } from './stats.service.js';
 import { StatsWorker } from './stats.worker.js';
-import { UserActivityInterceptor } from './user-activity.interceptor.js';
+import { UserActivityHook } from './user-activity.hook.js';
 import { UserActivityRecorder } from './user-activity.recorder.js';
 
 /**
@@ -29,7 +28,7 @@ import { UserActivityRecorder } from './user-activity.recorder.js';
     QueuesStatsSource,
     ProcessMetricsSampler,
     UserActivityRecorder,
-    { provide: APP_INTERCEPTOR, useClass: UserActivityInterceptor },
+    UserActivityHook,
   ],
   exports: [StatsService],
 })
