@@ -1,6 +1,7 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { AppException } from '../errors/app.exception.js';
 import type { FieldError } from '../errors/error-codes.js';
+import { cacheValidationMetadata } from './validation-metadata-cache.js';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
@@ -20,6 +21,7 @@ class AppValidationPipe extends ValidationPipe {
 
 /** Whitelists and forbids unknown fields; failures become VALIDATION_FAILED with field errors. */
 export function createValidationPipe(): ValidationPipe {
+  cacheValidationMetadata();
   return new AppValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
