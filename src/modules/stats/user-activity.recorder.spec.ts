@@ -19,7 +19,7 @@ function setUp(fail = false) {
 describe('UserActivityRecorder', () => {
   it('writes a user once per day, in one batch', async () => {
     const { recorder, recordActivity } = setUp();
-    const at = new Date('2026-03-01T10:00:00Z');
+    const at = Date.parse('2026-03-01T10:00:00Z');
     recorder.seen('u1', at);
     recorder.seen('u1', at);
     recorder.seen('u2', at);
@@ -35,8 +35,8 @@ describe('UserActivityRecorder', () => {
 
   it('records the same user again on the next day', async () => {
     const { recorder, recordActivity } = setUp();
-    recorder.seen('u1', new Date('2026-03-01T23:59:59Z'));
-    recorder.seen('u1', new Date('2026-03-02T00:00:01Z'));
+    recorder.seen('u1', Date.parse('2026-03-01T23:59:59Z'));
+    recorder.seen('u1', Date.parse('2026-03-02T00:00:01Z'));
     await recorder.flush();
     expect(recordActivity).toHaveBeenCalledWith([
       { day: '2026-03-01', userId: 'u1' },
@@ -46,7 +46,7 @@ describe('UserActivityRecorder', () => {
 
   it('keeps a failed batch for the next flush', async () => {
     const { recorder, recordActivity } = setUp(true);
-    recorder.seen('u1', new Date('2026-03-01T10:00:00Z'));
+    recorder.seen('u1', Date.parse('2026-03-01T10:00:00Z'));
     await recorder.flush();
     await recorder.flush();
     expect(recordActivity).toHaveBeenCalledTimes(2);

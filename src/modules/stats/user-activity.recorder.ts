@@ -10,6 +10,7 @@ import { statsConfig } from '../../config/stats.config.js';
 import { StatsRepository } from './stats.repository.js';
 
 const BATCH = 500;
+const DAY_MS = 86_400_000;
 /** Past this many users seen today, the set starts over: memory stays bounded, the insert stays idempotent. */
 const MAX_SEEN = 200_000;
 
@@ -21,6 +22,7 @@ const MAX_SEEN = 200_000;
 export class UserActivityRecorder implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(UserActivityRecorder.name);
   private day = '';
+  private dayStartsAt = Number.NaN;
   private seenToday = new Set<string>();
   private pending: Array<{ day: string; userId: string }> = [];
   private timer?: NodeJS.Timeout;
@@ -40,16 +42,20 @@ export class UserActivityRecorder implements OnModuleInit, OnApplicationShutdown
     await this.flush();
   }
 
-  seen(userId: string, at = new Date()): void {
-    const day = at.toISOString().slice(0, 10);
-    if (day !== this.day || this.seenToday.size >= MAX_SEEN) {
-      this.day = day;
-      this.seenToday = new Set();
-    }
+  /** `at` in ms since the epoch. Once per authenticated request, so the day's text is kept. */
+  seen(userId: string, at = Date.now()): void {
+    if (!(at >= this.dayStartsAt && at < this.dayStartsAt + DAY_MS)) this.startDay(at);
+    if (this.seenToday.size >= MAX_SEEN) this.seenToday = new Set();
     if (this.seenToday.has(userId)) return;
     this.seenToday.add(userId);
-    this.pending.push({ day, userId });
+    this.pending.push({ day: this.day, userId });
     if (this.pending.length >= BATCH) void this.flush();
+  }
+
+  private startDay(at: number): void {
+    this.dayStartsAt = at - (at % DAY_MS);
+    this.day = new Date(this.dayStartsAt).toISOString().slice(0, 10);
+    this.seenToday = new Set();
   }
 
   /** Writes the users seen since the last flush; on failure they are kept for the next one. */
