@@ -44,31 +44,44 @@ export async function registerMultipart(
   const maxRequestBytes = options.maxFileBytes + MULTIPART_OVERHEAD_BYTES;
   const bodyStarts = new WeakMap<IncomingMessage, number>();
 
-  app.addHook('onRequest', async (request) => {
+  // Callback hooks with an early return, not async ones: they run on every request, and an
+  // async hook costs a promise (and its async-context bookkeeping) each time.
+  app.addHook('onRequest', (request, _reply, done) => {
     const raw = request.raw;
     if (raw instanceof IncomingMessage && hasBody(raw)) bodyStarts.set(raw, raw.socket.bytesRead);
-    if (!/^multipart\/form-data/i.test(request.headers['content-type'] ?? '')) return;
+    if (!/^multipart\/form-data/i.test(request.headers['content-type'] ?? '')) return done();
     // Refused before a byte of the body is read: no file of any kind could fit.
     if (declaredLength(request) > maxRequestBytes) {
-      throw new AppException('PAYLOAD_TOO_LARGE', `The request exceeds ${maxRequestBytes} bytes`, {
-        errors: [{ field: 'file', message: `file exceeds ${options.maxFileBytes} bytes` }],
-      });
+      return done(
+        new AppException('PAYLOAD_TOO_LARGE', `The request exceeds ${maxRequestBytes} bytes`, {
+          errors: [{ field: 'file', message: `file exceeds ${options.maxFileBytes} bytes` }],
+        }),
+      );
     }
+    done();
   });
-  app.addHook('preValidation', async (request) => {
-    if (!isGraphqlUpload(request)) return;
-    request.body = await parseGraphqlMultipart(request.raw, {
+  app.addHook('preValidation', (request, _reply, done) => {
+    if (!isGraphqlUpload(request)) return done();
+    parseGraphqlMultipart(request.raw, {
       maxFileBytes: options.maxFileBytes,
       maxFieldBytes: 100_000,
-    });
+    }).then((body) => {
+      request.body = body;
+      done();
+    }, done);
   });
   // An answer sent before its request's body was read (an upload refused, unauthenticated,
   // too large): an unread body holds the connection, and the next request on it would wait
   // for the idle timeout. Little left: read it now. Much left: close after answering.
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     const raw = request.raw;
-    if (!(raw instanceof IncomingMessage) || raw.complete || !hasBody(raw)) return;
-    if (!(await drainUnreadBody(raw, bodyStarts.get(raw)))) reply.header('connection', 'close');
+    if (!(raw instanceof IncomingMessage) || raw.complete || !hasBody(raw)) {
+      return done(null, payload);
+    }
+    drainUnreadBody(raw, bodyStarts.get(raw)).then((ended) => {
+      if (!ended) reply.header('connection', 'close');
+      done(null, payload);
+    }, done);
   });
 }
 
