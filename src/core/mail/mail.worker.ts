@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createTransport, type Mail, type SMTPSentMessageInfo } from 'nodemailer';
+import type { Mail, SMTPSentMessageInfo } from 'nodemailer';
 import { appConfig } from '../../config/app.config.js';
 import { mailConfig } from '../../config/mail.config.js';
 import { resilienceConfig } from '../../config/resilience.config.js';
@@ -26,7 +26,8 @@ export class MailWorker
   extends AppWorker<MailJob, MailResult>
   implements OnModuleInit, OnModuleDestroy
 {
-  private transport?: Mail<SMTPSentMessageInfo>;
+  /** Made by the first mail: nodemailer is not loaded at start-up (nor by an API-only process). */
+  private transport?: Promise<Mail<SMTPSentMessageInfo>>;
 
   private readonly smtp: DependencyPolicy;
 
@@ -46,15 +47,20 @@ export class MailWorker
   }
 
   onModuleInit(): void {
-    if (this.mail.smtpUrl) {
-      this.transport = createTransport({ url: this.mail.smtpUrl, pool: false, ...SMTP_TIMEOUTS });
-    } else if (this.app.isProduction && this.app.runsWorkers) {
+    if (!this.mail.smtpUrl && this.app.isProduction && this.app.runsWorkers) {
       this.logger.error('SMTP_URL is not set: every mail job will fail');
     }
   }
 
-  onModuleDestroy(): void {
-    this.transport?.close();
+  async onModuleDestroy(): Promise<void> {
+    (await this.transport?.catch(() => undefined))?.close();
+  }
+
+  private transportOf(smtpUrl: string): Promise<Mail<SMTPSentMessageInfo>> {
+    this.transport ??= import('nodemailer').then(({ createTransport }) =>
+      createTransport({ url: smtpUrl, pool: false, ...SMTP_TIMEOUTS }),
+    );
+    return this.transport;
   }
 
   async handle(payload: MailJob, job: Job<JobEnvelope<MailJob>>): Promise<MailResult> {
@@ -80,8 +86,8 @@ export class MailWorker
 
   private async deliver(to: string, mail: RenderedMail, jobId: string): Promise<MailResult> {
     const message = { to, from: this.mail.from, ...mail };
-    const transport = this.transport;
-    if (transport) {
+    if (this.mail.smtpUrl) {
+      const transport = await this.transportOf(this.mail.smtpUrl);
       // While the breaker is open the job fails at once and BullMQ retries it later.
       const info = await this.smtp.execute(() =>
         transport.sendMail({ ...message, headers: { 'Auto-Submitted': 'auto-generated' } }),

@@ -1,6 +1,10 @@
-import sharp, { type Metadata, type SharpOptions } from 'sharp';
+import type { Metadata, Sharp } from 'sharp';
 import { createHash } from 'node:crypto';
 import { THUMBNAIL_SIZES, type ThumbnailSize } from './file-keys.js';
+
+let sharpModule: Promise<typeof import('sharp')> | undefined;
+/** libvips is loaded by the first image job, not at start-up (a twentieth of it). */
+const loadSharp = async () => (await (sharpModule ??= import('sharp'))).default;
 
 /** Raster formats we decode for thumbnails; everything else is served as uploaded. */
 export const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
@@ -29,6 +33,7 @@ export class UndecodableImageError extends Error {
  */
 export async function processImage(input: Buffer, mimeType: string): Promise<ProcessedImage> {
   const options = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' as const };
+  const sharp = await loadSharp();
   let meta: Metadata;
   try {
     meta = await sharp(input, options).metadata();
@@ -49,7 +54,9 @@ export async function processImage(input: Buffer, mimeType: string): Promise<Pro
         .toBuffer();
       thumbnails.set(size, thumbnail);
     }
-    const stripped = hasMetadata(meta) ? await reencode(input, mimeType, options) : undefined;
+    const stripped = hasMetadata(meta)
+      ? await reencode(sharp(input, options).autoOrient(), mimeType)
+      : undefined;
     return {
       width,
       height,
@@ -68,12 +75,7 @@ function hasMetadata(meta: Metadata): boolean {
   return Boolean(meta.exif || meta.xmp || meta.iptc);
 }
 
-async function reencode(
-  input: Buffer,
-  mimeType: string,
-  options: SharpOptions,
-): Promise<Buffer | undefined> {
-  const image = sharp(input, options).autoOrient();
+async function reencode(image: Sharp, mimeType: string): Promise<Buffer | undefined> {
   switch (mimeType) {
     case 'image/jpeg':
       return image.jpeg({ quality: 90, mozjpeg: true }).toBuffer();

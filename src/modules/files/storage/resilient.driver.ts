@@ -1,4 +1,3 @@
-import { S3ServiceException } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import type { DependencyPolicy } from '../../../core/resilience/dependency-policies.js';
 import {
@@ -15,10 +14,26 @@ const notTheStoragesFault = new WeakSet<Error>();
 /** Whether an error should count against the storage's circuit breaker. */
 export function isStorageFailure(error: Error): boolean {
   if (error instanceof StorageNotFoundError || notTheStoragesFault.has(error)) return false;
-  if (error instanceof S3ServiceException) {
-    return (error.$metadata.httpStatusCode ?? 500) >= 500 || error.$fault === 'server';
+  const answered = s3ServiceError(error);
+  if (answered) {
+    return (answered.$metadata.httpStatusCode ?? 500) >= 500 || answered.$fault === 'server';
   }
   return true;
+}
+
+/**
+ * An answer of the S3 service (the SDK's S3ServiceException), recognised by its shape rather than
+ * its class: the SDK is only loaded when FILES_DRIVER=s3 (it is a tenth of the start-up).
+ */
+function s3ServiceError(
+  error: Error,
+): { $fault: string; $metadata: { httpStatusCode?: number } } | undefined {
+  const candidate = error as Partial<{ $fault: unknown; $metadata: unknown }>;
+  return typeof candidate.$fault === 'string' &&
+    typeof candidate.$metadata === 'object' &&
+    candidate.$metadata !== null
+    ? (candidate as { $fault: string; $metadata: { httpStatusCode?: number } })
+    : undefined;
 }
 
 /**

@@ -4,7 +4,6 @@ import { filesConfig } from '../../../config/files.config.js';
 import { DependencyPolicies } from '../../../core/resilience/dependency-policies.js';
 import { LocalStorageDriver } from './local.driver.js';
 import { isStorageFailure, ResilientStorageDriver } from './resilient.driver.js';
-import { S3StorageDriver } from './s3.driver.js';
 import { STORAGE_DRIVER, type StorageDriver } from './storage.driver.js';
 
 /**
@@ -15,19 +14,21 @@ import { STORAGE_DRIVER, type StorageDriver } from './storage.driver.js';
 export const storageProvider: Provider = {
   provide: STORAGE_DRIVER,
   inject: [filesConfig.KEY, DependencyPolicies],
-  useFactory: (
+  useFactory: async (
     config: ConfigType<typeof filesConfig>,
     policies: DependencyPolicies,
-  ): StorageDriver =>
-    config.driver === 's3'
-      ? new ResilientStorageDriver(
-          new S3StorageDriver({ ...config.s3 }),
-          policies.for('s3', {
-            timeoutMs: config.s3.timeoutMs,
-            concurrency: config.s3.concurrency,
-            queue: 1_000,
-            isFailure: isStorageFailure,
-          }),
-        )
-      : new LocalStorageDriver({ root: config.localRoot }),
+  ): Promise<StorageDriver> => {
+    if (config.driver !== 's3') return new LocalStorageDriver({ root: config.localRoot });
+    // Loaded only here: the AWS SDK is a tenth of the start-up of an app that stores locally.
+    const { S3StorageDriver } = await import('./s3.driver.js');
+    return new ResilientStorageDriver(
+      new S3StorageDriver({ ...config.s3 }),
+      policies.for('s3', {
+        timeoutMs: config.s3.timeoutMs,
+        concurrency: config.s3.concurrency,
+        queue: 1_000,
+        isFailure: isStorageFailure,
+      }),
+    );
+  },
 };
