@@ -43,6 +43,9 @@ RUN npm ci --omit=dev --no-audit --no-fund \
 # ---- runtime --------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
+# A 32 MB young generation (V8's default is 16 MB): 10-15 % less CPU per request, measured in
+# docs/performance.md. Keep the flag when you set NODE_OPTIONS yourself.
+ENV NODE_OPTIONS=--max-semi-space-size=32
 WORKDIR /app
 # Owned by root and read-only for the app user: production writes nothing under /app.
 COPY package.json ./

@@ -20,6 +20,8 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const APP_ENTRY = join(ROOT, 'dist/src/main.js');
 export const RAW_ENTRY = join(ROOT, 'bench/raw-server.mjs');
 export const RESULTS_DIR = join(ROOT, 'bench/results');
+/** The V8 flags the image runs the app with (Dockerfile `ENV NODE_OPTIONS`, `npm run start:prod`). */
+export const APP_NODE_FLAGS = ['--max-semi-space-size=32'];
 
 export const log = (message) => process.stderr.write(`[bench] ${message}\n`);
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -220,6 +222,10 @@ export function startChild(label, entry, env, { quiet = false, nodeArgs = [] } =
   handle.exited.then(() => children.delete(handle));
   return handle;
 }
+
+/** The app (dist/src/main.js) with the V8 flags it ships with, then `extraArgs` (a profile, say). */
+export const startApp = (label, env, extraArgs = []) =>
+  startChild(label, APP_ENTRY, env, { nodeArgs: [...APP_NODE_FLAGS, ...extraArgs] });
 
 export async function stopChild(handle) {
   if (handle.suppressed) {

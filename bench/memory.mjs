@@ -12,14 +12,13 @@
  * Only one app process runs at a time (the benchmark's own app and raw server are stopped).
  */
 import {
-  APP_ENTRY,
   freePort,
   log,
   median,
   rssMb,
   runLoad,
   sleep,
-  startChild,
+  startApp,
   stopChild,
   waitReady,
 } from './lib.mjs';
@@ -37,7 +36,7 @@ export async function measureMemoryAndStart({ env, cycle, connections, duration,
   const launch = async (role) => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const handle = startChild(`app:${role}`, APP_ENTRY, env(role, port));
+    const handle = startApp(`app:${role}`, env(role, port));
     const startMs = await waitReady(handle, url, 60_000, 20);
     return { handle, url, startMs };
   };

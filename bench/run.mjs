@@ -75,6 +75,7 @@ import {
   runLoad,
   shapeOf,
   sleep,
+  startApp,
   startChild,
   startMailSink,
   stopAllChildren,
@@ -317,7 +318,7 @@ async function main() {
   const rawUrl = `http://127.0.0.1:${rawPort}`;
 
   log(`starting app (${appEnv.NODE_ENV}) on ${appUrl} and raw server on ${rawUrl}`);
-  const app = startChild('app', APP_ENTRY, appEnv, { nodeArgs: options.appNodeArgs });
+  const app = startApp('app', appEnv, options.appNodeArgs);
   const raw = startChild('raw', RAW_ENTRY, rawEnv);
   await Promise.all([
     waitReady(app, appUrl, db.mode === 'production' ? 60_000 : 180_000),

@@ -37,7 +37,7 @@ import {
   rssMb,
   runLoad,
   sleep,
-  startChild,
+  startApp,
   startMailSink,
   stopAllChildren,
   stopCurrentLoad,
@@ -66,7 +66,7 @@ async function main() {
     SIGNING_SECRET: randomBytes(32).toString('hex'),
   };
   const env = appEnvironment({ db, port, secrets, smtpPort: mail.port, filesDir });
-  const app = startChild('app', APP_ENTRY, env);
+  const app = startApp('app', env);
   await waitReady(app, url, 60_000);
   const pool = new pg.Pool({ connectionString: db.databaseUrl, max: 2 });
   cleanups.push(() => pool.end());

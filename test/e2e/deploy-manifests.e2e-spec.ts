@@ -197,6 +197,19 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     }
   });
 
+  it('the image, `npm run start:prod` and the benchmark run the app with the same V8 flags', () => {
+    const flags = /APP_NODE_FLAGS = \[([^\]]*)\]/.exec(readFileSync('bench/lib.mjs', 'utf8'))?.[1];
+    const list = (flags ?? '').split(',').map((flag) => flag.trim().replace(/^'|'$/g, ''));
+    expect(list).toEqual(['--max-semi-space-size=32']);
+    expect(readFileSync('Dockerfile', 'utf8')).toMatch(
+      new RegExp(`^ENV NODE_OPTIONS=${list.join(' ')}$`, 'm'),
+    );
+    const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(scripts['start:prod']).toBe(`node ${list.join(' ')} dist/src/main.js`);
+  });
+
   it('the migration Job runs the CLI where the Dockerfile puts it', () => {
     const dockerfile = readFileSync('Dockerfile', 'utf8');
     expect(dockerfile).toMatch(/^WORKDIR \/app$/m);
