@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type Repository } from 'typeorm';
 import { keysetPage, SqlConditions } from '../../core/database/keyset-page.js';
+import { poolQuery } from '../../core/database/pool-query.js';
+import { preparedStatement } from '../../core/database/prepared-statement.js';
 import { AccessRevocationsService } from '../../core/auth/access-revocations.service.js';
 import { RotatedRefreshTokenEntity } from './rotated-refresh-token.entity.js';
 import { SessionEntity } from './session.entity.js';
@@ -19,6 +21,13 @@ export type SessionLookup =
   | { kind: 'current'; session: SessionEntity }
   | { kind: 'rotated'; session: SessionEntity }
   | { kind: 'unknown' };
+
+/** Whether the user has other sessions, and one of them from this IP and user agent lately. */
+const NEW_DEVICE = `SELECT
+  EXISTS (SELECT 1 FROM sessions WHERE user_id = $1 AND id <> $2) AS others,
+  EXISTS (SELECT 1 FROM sessions WHERE user_id = $1 AND id <> $2 AND created_at > $3
+          AND ip IS NOT DISTINCT FROM $4::varchar
+          AND user_agent IS NOT DISTINCT FROM $5::varchar) AS seen`;
 
 @Injectable()
 export class SessionsRepository {
@@ -169,18 +178,14 @@ export class SessionsRepository {
     userAgent: string | null,
     days: number,
   ): Promise<boolean> {
-    const others = this.sessions
-      .createQueryBuilder('s')
-      .where('s.userId = :userId AND s.id <> :sessionId', { userId, sessionId });
-    if ((await others.clone().getCount()) === 0) return false;
+    // One prepared statement per sign-in (it runs for every login): EXISTS, not two counts.
+    const statement = preparedStatement('sessions_new_device', NEW_DEVICE);
     const since = new Date(Date.now() - days * 86_400_000);
-    const seen = others
-      .clone()
-      .andWhere('s.createdAt > :since', { since })
-      .andWhere(ip === null ? 's.ip IS NULL' : 's.ip = :ip', { ip })
-      .andWhere(userAgent === null ? 's.userAgent IS NULL' : 's.userAgent = :userAgent', {
-        userAgent,
-      });
-    return (await seen.getCount()) === 0;
+    const [row] = await poolQuery<{ others: boolean; seen: boolean }>(
+      this.sessions.manager,
+      statement,
+      [userId, sessionId, since, ip, userAgent],
+    );
+    return Boolean(row?.others) && !row?.seen;
   }
 }
