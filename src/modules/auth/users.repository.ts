@@ -26,6 +26,15 @@ export type ProfileFields = Partial<
   Pick<UserEntity, 'firstName' | 'lastName' | 'bio' | 'timezone' | 'locale'>
 >;
 
+/** The profile fields and their columns, in a fixed order (statement names and texts). */
+const PROFILE_COLUMNS: ReadonlyArray<[keyof ProfileFields, string]> = [
+  ['firstName', 'first_name'],
+  ['lastName', 'last_name'],
+  ['bio', 'bio'],
+  ['timezone', 'timezone'],
+  ['locale', 'locale'],
+];
+
 /** Intention-named queries over users; deleted users are invisible unless asked for. */
 @Injectable()
 export class UsersRepository {
@@ -133,8 +142,16 @@ export class UsersRepository {
     return ensureAdminAccount(this.users.manager, email, passwordHash);
   }
 
+  /** One prepared statement per set of fields (at most 31), not a query builder per call. */
   async updateProfile(id: string, fields: ProfileFields): Promise<void> {
-    await this.users.update({ id }, fields);
+    const keys = PROFILE_COLUMNS.filter(([key]) => fields[key] !== undefined);
+    if (keys.length === 0) return;
+    const sets = keys.map(([, column], i) => `${column} = $${i + 2}`).join(', ');
+    const statement = preparedStatement(
+      `users_profile_${keys.map(([key]) => key).join('_')}`,
+      `UPDATE users SET ${sets}, updated_at = now() WHERE id = $1`,
+    );
+    await poolQuery(this.users.manager, statement, [id, ...keys.map(([key]) => fields[key])]);
   }
 
   /** Inside the caller's transaction when `tx` is given (e.g. a consumed reset token). */

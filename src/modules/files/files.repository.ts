@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { keysetPage, type KeysetRow, SqlConditions } from '../../core/database/keyset-page.js';
+import { poolQuery } from '../../core/database/pool-query.js';
+import { preparedStatement } from '../../core/database/prepared-statement.js';
 import { type EntityManager, IsNull, type Repository } from 'typeorm';
 import { FileEntity, type FileStatus } from './file.entity.js';
 
@@ -30,12 +32,27 @@ const FILE_COLUMNS = `f.id, f.owner_id AS "ownerId", f.kind, f.status, f.storage
   f.created_at AS "createdAt", f.updated_at AS "updatedAt", f.processed_at AS "processedAt",
   f.deleted_at AS "deletedAt", f.purged_at AS "purgedAt"`;
 
+/** The row, if the owner's live files plus this one stay within the quota ($11). */
+const INSERT_WITHIN_QUOTA = `INSERT INTO files
+  (id, owner_id, kind, status, storage_driver, storage_key, name, mime_type, size, sha256,
+   created_at, updated_at)
+  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now(), now()
+  WHERE (SELECT COALESCE(sum(size), 0) FROM files WHERE owner_id = $2 AND deleted_at IS NULL)
+        + $9::bigint <= $11::bigint
+  RETURNING id`;
+
+const LIVE_BY_ID = `SELECT ${FILE_COLUMNS} FROM files f WHERE f.id = $1 AND f.deleted_at IS NULL`;
+
 @Injectable()
 export class FilesRepository {
   constructor(@InjectRepository(FileEntity) private readonly files: Repository<FileEntity>) {}
 
-  getLive(id: string): Promise<FileEntity | null> {
-    return this.files.findOneBy({ id, deletedAt: IsNull() });
+  /** Every read of one file (answers, downloads, thumbnails, jobs): a prepared statement. */
+  async getLive(id: string): Promise<FileEntity | null> {
+    const statement = preparedStatement('files_live_by_id', LIVE_BY_ID);
+    const [row] = await poolQuery<FileEntity>(this.files.manager, statement, [id]);
+    // bigint arrives as text; sizes stay far below 2^53.
+    return row ? { ...row, size: Number(row.size) } : null;
   }
 
   /** A page of the owner's live files, newest first, after the keyset position if given. */
@@ -105,11 +122,22 @@ export class FilesRepository {
       await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
         `files:${file.ownerId}`,
       ]);
-      const { usedBytes } = await this.usageIn(tx, file.ownerId);
-      if (usedBytes + file.size > quotaBytes) return false;
-      const now = new Date();
-      await tx.insert(FileEntity, { ...file, createdAt: now, updatedAt: now });
-      return true;
+      // A statement of its own after the lock: its snapshot sees every upload committed before.
+      // (TypeORM answers an INSERT with its rows; UPDATE and DELETE with [rows, count].)
+      const rows: unknown[] = await tx.query(INSERT_WITHIN_QUOTA, [
+        file.id,
+        file.ownerId,
+        file.kind,
+        file.status,
+        file.storageDriver,
+        file.storageKey,
+        file.name,
+        file.mimeType,
+        file.size,
+        file.sha256,
+        quotaBytes,
+      ]);
+      return rows.length === 1;
     });
   }
 
