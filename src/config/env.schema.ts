@@ -15,6 +15,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import { commaList } from './comma-list.js';
 import { JWT_ALGORITHMS, type JwtAlgorithm, parseJwtKeys } from './jwt-keys.js';
 import { parseOidcProviders } from './oidc-providers.js';
 import { findSecretProblems } from './secrets.js';
@@ -728,7 +729,7 @@ function productionProblems(env: Env): string[] {
   if (env.ADMIN_EMAIL && !env.ADMIN_PASSWORD) {
     problems.push('ADMIN_PASSWORD is required when ADMIN_EMAIL is set');
   }
-  if (env.CORS_ORIGINS.split(',').some((o) => o.trim() === '*')) {
+  if (commaList(env.CORS_ORIGINS).includes('*')) {
     problems.push('CORS_ORIGINS must not contain * in production');
   }
   return problems;

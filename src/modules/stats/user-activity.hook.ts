@@ -8,7 +8,7 @@ import { UserActivityRecorder } from './user-activity.recorder.js';
  * the request is answered. A Fastify hook rather than a Nest interceptor: one global interceptor
  * puts every route and resolver through Nest's RxJS interceptor chain (an Observable, a
  * ReplaySubject, a disconnect listener and two async resources per request), which measured
- * about a third of the framework's cost per request (docs/performance.md).
+ * a third of the CPU of a `/health` request (docs/performance.md).
  */
 @Injectable()
 export class UserActivityHook implements OnModuleInit {
