@@ -16,8 +16,10 @@ export class RouteMetadataCache<T> {
   constructor(private readonly compute: (targets: RouteTargets) => T) {}
 
   get(context: ExecutionContext): T {
-    const handler = context.getHandler();
-    const cls = context.getClass();
+    return this.of(context.getHandler(), context.getClass());
+  }
+
+  of(handler: Handler, cls: Class): T {
     let byClass = this.byHandler.get(handler);
     if (!byClass) {
       byClass = new Map();
@@ -36,21 +38,16 @@ export class RouteMetadataCache<T> {
  * named limit on every request). Other calls and other target lists go to the Reflector as is.
  */
 export function cachingReflector(reflector: Reflector): Reflector {
-  const byHandler = new WeakMap<object, Map<object, Map<unknown, unknown>>>();
+  const byRoute = new RouteMetadataCache(() => new Map<unknown, unknown>());
   const cached = Object.create(reflector) as Reflector;
   const read = (key: unknown, targets: Parameters<Reflector['getAllAndOverride']>[1]): unknown =>
     reflector.getAllAndOverride(key as string, targets);
   cached.getAllAndOverride = ((key: unknown, targets: Parameters<typeof read>[1]) => {
     const [handler, cls] = targets;
     if (targets.length !== 2 || !handler || !cls) return read(key, targets);
-    let byClass = byHandler.get(handler);
-    if (!byClass) byHandler.set(handler, (byClass = new Map()));
-    let byKey = byClass.get(cls);
-    if (!byKey) byClass.set(cls, (byKey = new Map()));
-    if (byKey.has(key)) return byKey.get(key);
-    const value = read(key, targets);
-    byKey.set(key, value);
-    return value;
+    const byKey = byRoute.of(handler, cls as Class);
+    if (!byKey.has(key)) byKey.set(key, read(key, targets));
+    return byKey.get(key);
   }) as Reflector['getAllAndOverride'];
   return cached;
 }

@@ -41,6 +41,12 @@ const INSERT_WITHIN_QUOTA = `INSERT INTO files
         + $9::bigint <= $11::bigint
   RETURNING id`;
 
+/** bigint arrives as text from a plain query; sizes stay far below 2^53. */
+const withNumericSize = <T extends { size: number }>(row: T): T => ({
+  ...row,
+  size: Number(row.size),
+});
+
 const LIVE_BY_ID = `SELECT ${FILE_COLUMNS} FROM files f WHERE f.id = $1 AND f.deleted_at IS NULL`;
 
 @Injectable()
@@ -51,8 +57,7 @@ export class FilesRepository {
   async getLive(id: string): Promise<FileEntity | null> {
     const statement = preparedStatement('files_live_by_id', LIVE_BY_ID);
     const [row] = await poolQuery<FileEntity>(this.files.manager, statement, [id]);
-    // bigint arrives as text; sizes stay far below 2^53.
-    return row ? { ...row, size: Number(row.size) } : null;
+    return row ? withNumericSize(row) : null;
   }
 
   /** A page of the owner's live files, newest first, after the keyset position if given. */
@@ -75,8 +80,7 @@ export class FilesRepository {
       limit,
       after,
     );
-    // bigint arrives as text; sizes stay far below 2^53.
-    return { rows: rows.map((row) => ({ ...row, size: Number(row.size) })), total };
+    return { rows: rows.map(withNumericSize), total };
   }
 
   /** Uploads (deleted since or not) and their bytes per `interval` bucket of [from, to) (stats). */
