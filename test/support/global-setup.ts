@@ -36,6 +36,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       dir: '.data/postgres-test',
       port: Number(process.env.TEST_EMBEDDED_PG_PORT ?? embeddedTestPort(process.cwd())),
       database: 'postgres',
+      disposable: true,
     });
     adminUrl = embedded.url;
     stop = embedded.stop;

