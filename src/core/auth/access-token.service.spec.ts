@@ -1,5 +1,5 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type JwtAlgorithm, parseJwtKeys } from '../../config/jwt-keys.js';
 import { AccessTokenService } from './access-token.service.js';
 
@@ -137,5 +137,23 @@ describe('AccessTokenService with HS256', () => {
       tokenId: payload.jti,
       sessionId: 'sid-1',
     });
+  });
+
+  it("verifies a request's bearer token once per request, and again when the header changes", async () => {
+    const token = await hs.sign(user, 60);
+    const verify = vi.spyOn(hs, 'verify');
+    const request = { headers: { authorization: `Bearer ${token}` } };
+    const first = hs.callerOf(request);
+    expect(first).toMatchObject({ id: user.id, sessionId: 'sid-1' });
+    expect(hs.callerOf(request)).toBe(first);
+    expect(verify).toHaveBeenCalledTimes(1);
+    // Another request with the same token is verified on its own (nothing outlives a request).
+    expect(hs.callerOf({ headers: { authorization: `Bearer ${token}` } })).toEqual(first);
+    expect(verify).toHaveBeenCalledTimes(2);
+    request.headers.authorization = 'Bearer not-a-token';
+    expect(hs.callerOf(request)).toBeUndefined();
+    expect(hs.callerOf({ headers: {} })).toBeUndefined();
+    expect(verify).toHaveBeenCalledTimes(3);
+    verify.mockRestore();
   });
 });

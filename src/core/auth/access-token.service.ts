@@ -2,11 +2,14 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { createSigner } from 'fast-jwt';
 import { createSecretKey, randomBytes, randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import { securityConfig } from '../../config/security.config.js';
 import type { AuthUser } from './auth-user.js';
+import { bearerToken } from './bearer-token.js';
 import { createJwtVerifier, type JwtPayload } from './jwt-verifier.js';
 
 type Sign = (claims: Record<string, unknown>) => string;
+type RequestWithHeaders = Pick<FastifyRequest, 'headers'>;
 
 /**
  * Issues and verifies access tokens with fast-jwt (JWT; HS256 by default, RS256 or EdDSA with a
@@ -16,6 +19,9 @@ type Sign = (claims: Record<string, unknown>) => string;
 export class AccessTokenService {
   private readonly signer: Sign;
   private readonly verifier: (token: string) => JwtPayload | undefined;
+  // A request is asked several times (GraphQL rate limit, idempotency, the auth guard once per
+  // root field): each verification hashes the token for fast-jwt's cache, so verify it once.
+  private readonly callers = new WeakMap<object, { token: string; user: AuthUser | undefined }>();
 
   constructor(
     @Inject(securityConfig.KEY) private readonly config: ConfigType<typeof securityConfig>,
@@ -65,6 +71,21 @@ export class AccessTokenService {
       : [];
     const sessionId = typeof payload.sid === 'string' ? payload.sid : undefined;
     return { id: payload.sub, roles, tokenId: payload.jti, sessionId };
+  }
+
+  /**
+   * The caller behind the request's `Authorization: Bearer` token (undefined without one, or
+   * for a token `verify` refuses), verified once per request. Revocation is not checked here:
+   * callers ask AccessRevocationsService, which answers from memory and at once.
+   */
+  callerOf(request: RequestWithHeaders): AuthUser | undefined {
+    const token = bearerToken(request);
+    if (!token) return undefined;
+    const known = this.callers.get(request);
+    if (known?.token === token) return known.user;
+    const user = this.verify(token);
+    this.callers.set(request, { token, user });
+    return user;
   }
 
   private secret(configured: string | undefined): Buffer {

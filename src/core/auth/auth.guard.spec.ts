@@ -35,9 +35,13 @@ const permissionsOver = (rows = grants) =>
 
 /** Tokens are role lists here: `Bearer admin,support`. */
 const tokens = {
-  verify: (token: string): AuthUser | undefined =>
-    token === 'bad' ? undefined : { id: 'u1', roles: token.split(','), tokenId: 't1' },
-} as AccessTokenService;
+  callerOf: (request: { headers: { authorization?: string } }): AuthUser | undefined => {
+    const token = request.headers.authorization?.replace(/^Bearer /, '');
+    return !token || token === 'bad'
+      ? undefined
+      : { id: 'u1', roles: token.split(','), tokenId: 't1' };
+  },
+} as unknown as AccessTokenService;
 const revocations = { isRevoked: () => false } as unknown as AccessRevocationsService;
 
 function contextFor(handler: keyof Routes, token?: string) {

@@ -119,7 +119,7 @@ export class IdempotencyHooks {
   scopeOf(request: FastifyRequest): string {
     const token = bearerToken(request);
     if (token) {
-      const user = this.tokens.verify(token);
+      const user = this.tokens.callerOf(request);
       if (user && !this.revocations.isRevoked(user)) return `user:${user.id}`;
       return `credential:${sha256(token)}`;
     }

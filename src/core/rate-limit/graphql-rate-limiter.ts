@@ -16,7 +16,6 @@ import {
   type StorageRecord,
   trackerOf,
 } from './rate-limit-counter.js';
-import { bearerToken } from '../auth/bearer-token.js';
 
 /**
  * Counts GraphQL HTTP requests against the caller's `default` limit before anything parses them,
@@ -53,7 +52,6 @@ export class GraphqlRateLimiter {
   }
 
   private userIdOf(request: FastifyRequest): string | undefined {
-    const token = bearerToken(request);
-    return token ? this.tokens.verify(token)?.id : undefined;
+    return this.tokens.callerOf(request)?.id;
   }
 }
