@@ -252,7 +252,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API key (the key is in this answer only)
-         * @description With ownerId (needs users.manage): a key for a service account.
+         * @description With ownerId (needs users.manage): a key for a service account. An account lists at most API_KEY_MAX_PER_ACCOUNT live keys (owned or made): 409 CONFLICT beyond.
          */
         post: operations["ApiKeysController_create"];
         delete?: never;

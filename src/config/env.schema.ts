@@ -658,6 +658,9 @@ export class Env {
   @IntRange(1, 10_000)
   API_KEY_INVALID_PER_IP_PER_MINUTE = 20;
 
+  @IntRange(1, 1000)
+  API_KEY_MAX_PER_ACCOUNT = 50;
+
   // Registration and consent (invites, consent records, the account deletion choice).
   @IsIn(['open', 'invite', 'closed'])
   REGISTRATION_MODE: 'open' | 'invite' | 'closed' = 'open';

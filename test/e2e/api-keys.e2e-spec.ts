@@ -8,10 +8,11 @@ import { generateApiKey } from '../../src/modules/api-keys/api-key-format.js';
 import { FAST_AUTH, type RegisteredUser, registerUser } from '../factories/user.factory.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
-import { bootstrapAdmin } from '../support/users.js';
+import { bootstrapAdmin, createUser } from '../support/users.js';
 
 const PER_KEY_LIMIT = 30;
 const INVALID_PER_IP = 5;
+const MAX_PER_ACCOUNT = 10;
 
 interface CreatedKey {
   id: string;
@@ -43,6 +44,7 @@ describe('API keys', () => {
       API_KEY_INVALID_PER_IP_PER_MINUTE: String(INVALID_PER_IP),
       API_KEY_MAX_TTL_DAYS: '30',
       API_KEY_DEFAULT_TTL_DAYS: '10',
+      API_KEY_MAX_PER_ACCOUNT: String(MAX_PER_ACCOUNT),
     };
     a = await bootApp({ env, extraModules: [ApiKeysModule] });
     // A second instance on the same database: what A revokes or rotates, B must refuse too.
@@ -262,6 +264,82 @@ describe('API keys', () => {
       });
       expect(refused.statusCode, refused.body).toBe(403);
       expect(await keyRows(other.id)).toHaveLength(0);
+    });
+  });
+
+  describe('keys per account (API_KEY_MAX_PER_ACCOUNT)', () => {
+    const liveKeys = async (userId: string): Promise<number> =>
+      Number(
+        (
+          (await db.query(
+            'SELECT count(*) AS n FROM api_keys WHERE owner_id = $1 AND revoked_at IS NULL',
+            [userId],
+          )) as { n: string }[]
+        )[0]!.n,
+      );
+
+    it('concurrent creations stop at the limit; beyond it 409 CONFLICT on both transports, nothing written', async () => {
+      const user = await registerUser(a);
+      for (let i = 0; i < MAX_PER_ACCOUNT - 2; i++) await create(user.accessToken);
+      // Five at once for the last two places, on two instances: the advisory lock lets two in.
+      const racing = await Promise.all(
+        [a, b, a, b, a].map((t) =>
+          t.rest({
+            method: 'POST',
+            url: '/api/v1/api-keys',
+            token: user.accessToken,
+            payload: { name: 'race', scopes: [] },
+          }),
+        ),
+      );
+      expect(racing.map((r) => r.statusCode).sort()).toEqual([201, 201, 409, 409, 409]);
+      expect(await liveKeys(user.id)).toBe(MAX_PER_ACCOUNT);
+
+      const rest = await a.rest({
+        method: 'POST',
+        url: '/api/v1/api-keys',
+        token: user.accessToken,
+        payload: { name: 'one more', scopes: [] },
+      });
+      expect(rest.statusCode, rest.body).toBe(409);
+      expect(rest.json()).toMatchObject({
+        code: 'CONFLICT',
+        detail: `An account holds at most ${MAX_PER_ACCOUNT} API keys: revoke one first`,
+      });
+      const gql = await a
+        .as(user.accessToken)
+        .gql('mutation { createApiKey(input: { name: "one more", scopes: [] }) { id } }');
+      expect(gql.json().errors[0].extensions.code).toBe('CONFLICT');
+      expect(await liveKeys(user.id)).toBe(MAX_PER_ACCOUNT);
+      const list = await a.as(user.accessToken).rest({ url: '/api/v1/api-keys' });
+      expect(list.json().totalCount).toBe(MAX_PER_ACCOUNT);
+
+      // A revoked key frees its place.
+      const revoked = await a.rest({
+        method: 'DELETE',
+        url: `/api/v1/api-keys/${list.json().items[0].id}`,
+        token: user.accessToken,
+      });
+      expect(revoked.statusCode).toBe(204);
+      await create(user.accessToken);
+      expect(await liveKeys(user.id)).toBe(MAX_PER_ACCOUNT);
+    });
+
+    it("keys an admin makes for a service account count in the admin's list too", async () => {
+      const maker = await createUser(a, { roles: ['admin'], adminToken });
+      const makerToken = maker.accessToken;
+      const service = await registerUser(a);
+      for (let i = 0; i < MAX_PER_ACCOUNT; i++) {
+        await create(makerToken, { name: `svc ${i}`, scopes: [], ownerId: service.id });
+      }
+      const own = await a.rest({
+        method: 'POST',
+        url: '/api/v1/api-keys',
+        token: makerToken,
+        payload: { name: 'mine', scopes: [] },
+      });
+      expect(own.statusCode, own.body).toBe(409);
+      expect(await liveKeys(maker.id)).toBe(0);
     });
   });
 

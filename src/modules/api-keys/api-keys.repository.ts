@@ -38,16 +38,47 @@ const ROLES_OF_USER = `COALESCE(
 export class ApiKeysRepository {
   constructor(@InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>) {}
 
-  async insert(key: NewApiKey): Promise<ApiKeyEntity> {
-    const [row] = (await this.keys.query(
-      `INSERT INTO api_keys (owner_id, created_by, name, prefix, key_hash, scopes, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-      [key.ownerId, key.createdBy, key.name, key.prefix, key.keyHash, key.scopes, key.expiresAt],
-    )) as { id: string }[];
-    return this.keys.findOneByOrFail({ id: row.id });
+  /**
+   * Inserts the key unless its owner or its creator already has `maxPerAccount` live keys in
+   * their list (owned or made; revoked ones do not count): null then. Creations for the same
+   * accounts are serialised by advisory locks (taken in a fixed order, so two admins creating
+   * keys for each other's accounts cannot deadlock), so concurrent requests cannot overshoot.
+   */
+  insertWithinLimit(key: NewApiKey, maxPerAccount: number): Promise<ApiKeyEntity | null> {
+    return this.keys.manager.transaction(async (tx) => {
+      for (const account of [...new Set([key.ownerId, key.createdBy])].sort()) {
+        await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+          `api-keys:${account}`,
+        ]);
+      }
+      // A statement of its own after the locks: its snapshot sees every key committed before.
+      const rows = (await tx.query(
+        `INSERT INTO api_keys (owner_id, created_by, name, prefix, key_hash, scopes, expires_at)
+         SELECT $1, $2, $3, $4, $5, $6, $7
+         WHERE (SELECT count(*) FROM api_keys
+                WHERE (owner_id = $1 OR created_by = $1) AND revoked_at IS NULL) < $8
+           AND (SELECT count(*) FROM api_keys
+                WHERE (owner_id = $2 OR created_by = $2) AND revoked_at IS NULL) < $8
+         RETURNING id`,
+        [
+          key.ownerId,
+          key.createdBy,
+          key.name,
+          key.prefix,
+          key.keyHash,
+          key.scopes,
+          key.expiresAt,
+          maxPerAccount,
+        ],
+      )) as { id: string }[];
+      return rows[0] ? tx.getRepository(ApiKeyEntity).findOneByOrFail({ id: rows[0].id }) : null;
+    });
   }
 
-  /** The live keys a user owns or made (for a service account), newest first. */
+  /**
+   * The live keys a user owns or made (for a service account), newest first: at most
+   * API_KEY_MAX_PER_ACCOUNT, which insertWithinLimit keeps.
+   */
   listVisibleTo(userId: string): Promise<ApiKeyEntity[]> {
     return this.keys
       .createQueryBuilder('k')

@@ -53,15 +53,24 @@ export class ApiKeysService {
     const expiresAt = this.expiryOf(input.expiresAt);
     const scopes = await this.scopesOf(input.scopes, actor.roles, owner.roles);
     const secret = generateApiKey();
-    const key = await this.repository.insert({
-      ownerId,
-      createdBy: actor.id,
-      name: input.name.trim(),
-      prefix: secret.prefix,
-      keyHash: secret.hash,
-      scopes,
-      expiresAt,
-    });
+    const key = await this.repository.insertWithinLimit(
+      {
+        ownerId,
+        createdBy: actor.id,
+        name: input.name.trim(),
+        prefix: secret.prefix,
+        keyHash: secret.hash,
+        scopes,
+        expiresAt,
+      },
+      this.config.maxPerAccount,
+    );
+    if (!key) {
+      throw new AppException(
+        'CONFLICT',
+        `An account holds at most ${this.config.maxPerAccount} API keys: revoke one first`,
+      );
+    }
     this.events.emit('apikey.created', {
       apiKeyId: key.id,
       ownerId,
