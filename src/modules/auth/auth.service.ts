@@ -11,7 +11,6 @@ import { EventBus } from '../../core/events/event-bus.js';
 import type { ClientInfo } from '../../core/http/client-info.decorator.js';
 import { MailService } from '../../core/mail/mail.service.js';
 import { type Admission, RegistrationGate } from '../invites/registration-gate.service.js';
-import type { NewAccount } from '../invites/registration.repository.js';
 import { AccountsRepository } from './accounts.repository.js';
 import { sha256 } from './crypto.js';
 import type { AuthPayloadDto } from './dto/auth-payload.dto.js';
@@ -23,7 +22,7 @@ import { SessionIssuer } from './session-issuer.service.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { TwoFactorService } from './two-factor.service.js';
 import type { UserWithRoles } from './user.entity.js';
-import { UsersRepository } from './users.repository.js';
+import { type NewAccount, UsersRepository } from './users.repository.js';
 
 const INVALID_CREDENTIALS = 'Invalid email or password';
 const INVALID_REFRESH = 'The refresh token is invalid or expired';
@@ -84,7 +83,7 @@ export class AuthService {
     const passwordHash = await this.passwords.hash(input.password);
     const account = { email: input.email, username: input.username, passwordHash };
     const user = admission
-      ? await this.createAdmitted(this.gate, admission, account)
+      ? await this.createAdmitted(admission, account)
       : await this.users.create(account);
     if (!user) return this.registrationTaken(input);
     this.registered.inc();
@@ -189,12 +188,13 @@ export class AuthService {
 
   /** The account, its invite and its consents in one transaction (RegistrationGate). */
   private async createAdmitted(
-    gate: RegistrationGate,
     admission: Admission,
     account: NewAccount,
   ): Promise<UserWithRoles | undefined> {
-    const id = await gate.createAccount(admission, account);
-    return id ? this.users.getById(id) : undefined;
+    const id = await this.users.createAccount(account, this.gate.withinAccount(admission));
+    if (!id) return undefined;
+    this.gate.registered(admission, id);
+    return this.users.getById(id);
   }
 
   private async registrationTaken(input: RegisterInput): Promise<AuthPayloadDto> {

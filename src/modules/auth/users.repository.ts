@@ -22,6 +22,21 @@ const USER_BY_ID = `
   LEFT JOIN roles r ON r.id = ur.role_id
   WHERE u.id = $1 AND u.deleted_at IS NULL GROUP BY u.id`;
 
+export interface NewAccount {
+  email: string;
+  username?: string;
+  /** Null for an account made by an OpenID sign-in: it has no password until one is reset. */
+  passwordHash: string | null;
+  /** The e-mail counts as verified from the start (a trusted provider vouched for it). */
+  emailVerified?: boolean;
+}
+
+/** More rows of a new account, written in its transaction; may name more roles (ids) to grant. */
+export type AccountExtras = (
+  tx: EntityManager,
+  userId: string,
+) => Promise<{ roleIds?: string[] } | void>;
+
 export type ProfileFields = Partial<
   Pick<UserEntity, 'firstName' | 'lastName' | 'bio' | 'timezone' | 'locale'>
 >;
@@ -111,30 +126,37 @@ export class UsersRepository {
   }
 
   /** Inserts the user with the `user` role; returns undefined when the email or username is taken. */
-  async create(input: {
-    email: string;
-    username?: string;
-    passwordHash: string;
-  }): Promise<UserWithRoles | undefined> {
+  /**
+   * Creates an account in one transaction with what comes with it: `extras` writes its other
+   * rows (the consumed invite and consents of a registration, an OpenID identity) and may name
+   * more roles (by id) to grant beside `user`. The new user's id; undefined when the email or
+   * username is taken. Any failure, of `extras` too, writes nothing.
+   */
+  createAccount(account: NewAccount, extras?: AccountExtras): Promise<string | undefined> {
     return this.users.manager.transaction(async (tx) => {
-      const { raw } = await tx
-        .createQueryBuilder()
-        .insert()
-        .into(UserEntity)
-        .values({
-          email: input.email,
-          username: input.username ?? null,
-          passwordHash: input.passwordHash,
-        })
-        .orIgnore()
-        .returning('id')
-        .execute();
-      const id = (raw as Array<{ id: string }>)[0]?.id;
-      if (!id) return undefined;
-      await grantRoles(tx, id, ['user']);
-      const rows = await tx.query(`${WITH_ROLES} WHERE u.id = $1 GROUP BY u.id`, [id]);
-      return hydrateUser(rows[0]);
+      const inserted: Array<{ id: string }> = await tx.query(
+        `INSERT INTO users (email, username, password_hash, email_verified_at)
+         VALUES ($1, $2, $3, CASE WHEN $4::boolean THEN now() END)
+         ON CONFLICT DO NOTHING RETURNING id`,
+        [account.email, account.username ?? null, account.passwordHash, !!account.emailVerified],
+      );
+      const userId = inserted[0]?.id;
+      if (!userId) return undefined;
+      const more = await extras?.(tx, userId);
+      await tx.query(
+        `INSERT INTO user_roles (user_id, role_id)
+         SELECT $1, id FROM roles WHERE name = 'user' OR id = ANY($2::uuid[])
+         ON CONFLICT DO NOTHING`,
+        [userId, more?.roleIds ?? []],
+      );
+      return userId;
     });
+  }
+
+  /** An account with a password and the `user` role (seeding); undefined when taken. */
+  async create(account: NewAccount & { passwordHash: string }): Promise<UserWithRoles | undefined> {
+    const id = await this.createAccount(account);
+    return id ? this.getById(id) : undefined;
   }
 
   /** Creates the admin account or grants the admin role to an existing one (see ensureAdmin). */

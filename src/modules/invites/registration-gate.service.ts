@@ -4,17 +4,12 @@ import { registrationConfig } from '../../config/registration.config.js';
 import { AppException } from '../../core/errors/app.exception.js';
 import { EventBus } from '../../core/events/event-bus.js';
 import type { ClientInfo } from '../../core/http/client-info.decorator.js';
-import type { ConsentRecord } from '../consents/consents.repository.js';
+import type { AccountExtras } from '../auth/users.repository.js';
+import { type ConsentRecord, ConsentsRepository } from '../consents/consents.repository.js';
 import { pick } from '../consents/consents.service.js';
 import type { ConsentInput } from '../consents/dto/consent.inputs.js';
 import { hashInviteToken } from './invite-token.js';
 import { InvitesRepository, type UsableInvite } from './invites.repository.js';
-import {
-  type AccountExtras,
-  inviteInvalid,
-  type NewAccount,
-  RegistrationRepository,
-} from './registration.repository.js';
 
 /** The parts of a registration the gate looks at (RegisterInput). */
 export interface RegistrationRequest {
@@ -29,19 +24,26 @@ export interface Admission {
   consents: ConsentRecord[];
 }
 
+export const inviteInvalid = (): AppException =>
+  new AppException('VALIDATION_FAILED', 'The invite is invalid, expired or already used', {
+    errors: [{ field: 'inviteToken', message: 'is invalid, expired or already used' }],
+  });
+
 const invalid = (field: string, message: string): AppException =>
   new AppException('VALIDATION_FAILED', message, { errors: [{ field, message }] });
 
 /**
  * Who may register: REGISTRATION_MODE (open, invite, closed), the invite's fixed email, and
- * CONSENT_REQUIRED. Checked before any work; the invite is consumed atomically with the
- * account's creation. The first-admin bootstrap does not register, so no mode affects it.
+ * CONSENT_REQUIRED. Checked before any work; the invite is consumed and the consents written in
+ * the transaction that creates the account (UsersRepository.createAccount, which the auth module
+ * owns, with `withinAccount` as its extras). The first-admin bootstrap does not register, so no
+ * mode affects it.
  */
 @Injectable()
 export class RegistrationGate {
   constructor(
     private readonly invites: InvitesRepository,
-    private readonly accounts: RegistrationRepository,
+    private readonly consents: ConsentsRepository,
     private readonly events: EventBus,
     @Inject(registrationConfig.KEY) private readonly config: ConfigType<typeof registrationConfig>,
   ) {}
@@ -65,18 +67,30 @@ export class RegistrationGate {
     return { invite, consents };
   }
 
-  /** The new user's id, or undefined when the email or username is taken (nothing written). */
-  async createAccount(
-    admission: Admission,
-    account: NewAccount,
-    extras?: AccountExtras,
-  ): Promise<string | undefined> {
+  /**
+   * What an admitted registration writes in the new account's transaction: the invite consumed
+   * (its role granted; used or expired meanwhile, the account is rolled back), the consents
+   * given, then the caller's own `extras`.
+   */
+  withinAccount(admission: Admission, extras?: AccountExtras): AccountExtras {
     const { invite, consents } = admission;
-    const userId = await this.accounts.createAccount(account, invite?.id, consents, extras);
-    if (userId && invite) {
-      this.events.emit('invite.used', { inviteId: invite.id, userId, role: invite.role });
-    }
-    return userId;
+    return async (tx, userId) => {
+      const roleIds: string[] = [];
+      if (invite) {
+        const consumed = await this.invites.consume(invite.id, userId, tx);
+        if (!consumed) throw inviteInvalid();
+        if (consumed.roleId) roleIds.push(consumed.roleId);
+      }
+      await this.consents.append(userId, consents, tx);
+      await extras?.(tx, userId);
+      return { roleIds };
+    };
+  }
+
+  /** After the account's transaction committed: the invite's use is announced. */
+  registered(admission: Admission, userId: string): void {
+    const { invite } = admission;
+    if (invite) this.events.emit('invite.used', { inviteId: invite.id, userId, role: invite.role });
   }
 
   private consentsOf(request: RegistrationRequest, client: ClientInfo): ConsentRecord[] {

@@ -272,20 +272,20 @@ export class OidcLoginService {
       client,
     );
     let identityId: string | undefined;
-    const userId = await this.gate
+    const userId = await this.users
       .createAccount(
-        admission,
         { email, passwordHash: null, emailVerified: trusted },
-        async (tx, id) => {
+        this.gate.withinAccount(admission, async (tx, id) => {
           identityId = await this.identities.link(id, provider.id, claims, tx);
           if (!identityId) throw new IdentityTaken(); // linked meanwhile: no account either
-        },
+        }),
       )
       .catch((error: unknown) => {
         if (error instanceof IdentityTaken) return undefined;
         throw error;
       });
     if (!userId || !identityId) throw accountExists();
+    this.gate.registered(admission, userId);
     this.events.emit('auth.registered', { userId, email });
     this.events.emit('identity.linked', {
       identityId,
