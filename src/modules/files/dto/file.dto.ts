@@ -28,13 +28,16 @@ export class FileDto {
   processedAt!: Date | null;
 }
 
-const sources = new WeakMap<FileDto, FileEntity>();
+// The row a DTO was made from rides on it under a symbol: JSON.stringify and GraphQL skip it,
+// and it costs a property where a WeakMap entry per DTO cost ~1.5 µs (and GC work) per row.
+const SOURCE = Symbol('file row');
+type WithSource = FileDto & { [SOURCE]?: FileEntity };
 
 /** The row a DTO was made from (GraphQL field resolvers need its storage key for links). */
-export const sourceOf = (dto: FileDto): FileEntity | undefined => sources.get(dto);
+export const sourceOf = (dto: FileDto): FileEntity | undefined => (dto as WithSource)[SOURCE];
 
 export function toFileDto(file: FileEntity): FileDto {
-  const dto: FileDto = {
+  const dto: WithSource = {
     id: file.id,
     ownerId: file.ownerId,
     kind: file.kind,
@@ -48,8 +51,8 @@ export function toFileDto(file: FileEntity): FileDto {
     hasThumbnails: file.hasThumbnails,
     createdAt: file.createdAt,
     processedAt: file.processedAt,
+    [SOURCE]: file,
   };
-  sources.set(dto, file);
   return dto;
 }
 
