@@ -124,6 +124,25 @@ describe('parseEnv', () => {
     expect(named(problemsOf({ [name]: value }))).toEqual([name]);
   });
 
+  it.each([
+    ['DATABASE_URL', 'mysql://localhost/db', 'must be a postgres:// URL'],
+    ['REDIS_URL', 'http://localhost:6379', 'must be a redis:// URL'],
+    ['SMTP_URL', 'mail.example.com:25', 'must be an smtp:// or smtps:// URL'],
+    ['PUBLIC_URL', 'example.com', 'must be an http(s):// URL'],
+    ['APP_FRONTEND_URL', 'ftp://example.com', 'must be an http(s):// URL'],
+    ['S3_ENDPOINT', 'localhost:9000', 'must be an http(s):// URL'],
+    ['S3_PUBLIC_ENDPOINT', 'cdn', 'must be an http(s):// URL'],
+    ['OIDC_REDIRECT_URL', '/callback', 'must be an http(s):// URL'],
+    ['S3_BUCKET', 'Bad_Bucket', 'must be a valid S3 bucket name'],
+    ['BACKUP_S3_BUCKET', 'x', 'must be a valid S3 bucket name'],
+    ['JWT_KEY_ID', 'has space', 'must be 1-100 letters, digits, ".", "_" or "-"'],
+  ])('optional %s=%s is rejected with its rule; unset is fine', (name, value, rule) => {
+    const problems = problemsOf({ [name]: value });
+    expect(named(problems)).toEqual([name]);
+    expect(problems[0]).toContain(rule);
+    expect(() => parseEnv({ [name]: undefined })).not.toThrow();
+  });
+
   it('names every bad variable at once', () => {
     const problems = problemsOf({
       PORT: 'abc',

@@ -39,6 +39,13 @@ const toNumber = ({ value }: { value: unknown }): unknown =>
 const IntRange = (min: number, max: number): PropertyDecorator =>
   applyDecorators(Transform(toInt), IsInt(), Min(min), Max(max));
 
+/** An optional text variable that, when set, must match `pattern` (`message` names the rule). */
+const OptionalMatching = (pattern: RegExp, message: string): PropertyDecorator =>
+  applyDecorators(IsOptional(), IsString(), Matches(pattern, { message }));
+
+const HTTP_URL = /^https?:\/\//;
+const S3_BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
 /** `<limit>/<window>` such as `100/1m`, `5/30s`, `3/1h`. */
 export const RATE_LIMIT_PATTERN = /^\d+\/\d+(ms|s|m|h)$/;
 
@@ -78,9 +85,7 @@ export class Env {
   @IsBoolean()
   LOG_PRETTY?: boolean;
 
-  @IsOptional()
-  @IsString()
-  @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
+  @OptionalMatching(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
   DATABASE_URL?: string;
 
   @IntRange(1, 500)
@@ -106,9 +111,7 @@ export class Env {
   @IntRange(1024, 65535)
   EMBEDDED_PG_PORT = 54329;
 
-  @IsOptional()
-  @IsString()
-  @Matches(/^rediss?:\/\//, { message: 'must be a redis:// URL' })
+  @OptionalMatching(/^rediss?:\/\//, 'must be a redis:// URL')
   REDIS_URL?: string;
 
   @IsString()
@@ -264,9 +267,7 @@ export class Env {
   @IsString()
   JWT_PRIVATE_KEY?: string;
 
-  @IsOptional()
-  @IsString()
-  @Matches(/^[\w.-]{1,100}$/, { message: 'must be 1-100 letters, digits, ".", "_" or "-"' })
+  @OptionalMatching(/^[\w.-]{1,100}$/, 'must be 1-100 letters, digits, ".", "_" or "-"')
   JWT_KEY_ID?: string;
 
   @IsOptional()
@@ -367,9 +368,7 @@ export class Env {
   @IntRange(1, 16)
   ARGON2_PARALLELISM = 1;
 
-  @IsOptional()
-  @IsString()
-  @Matches(/^smtps?:\/\//, { message: 'must be an smtp:// or smtps:// URL' })
+  @OptionalMatching(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
   SMTP_URL?: string;
 
   @IntRange(500, 120_000)
@@ -400,15 +399,11 @@ export class Env {
   @IntRange(10, 3_600_000)
   MAIL_BACKOFF_MS = 2000;
 
-  @IsOptional()
-  @IsString()
-  @Matches(/^https?:\/\//, { message: 'must be an http(s):// URL' })
+  @OptionalMatching(HTTP_URL, 'must be an http(s):// URL')
   PUBLIC_URL?: string;
 
   /** A front-end of your own for the mailed account links; unset: the app's built-in pages. */
-  @IsOptional()
-  @IsString()
-  @Matches(/^https?:\/\//, { message: 'must be an http(s):// URL' })
+  @OptionalMatching(HTTP_URL, 'must be an http(s):// URL')
   APP_FRONTEND_URL?: string;
 
   @IntRange(1, 3650)
@@ -532,24 +527,18 @@ export class Env {
   @IntRange(1, 720)
   FILES_ORPHAN_GRACE_HOURS = 24;
 
-  @IsOptional()
-  @IsString()
-  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be a valid S3 bucket name' })
+  @OptionalMatching(S3_BUCKET_NAME, 'must be a valid S3 bucket name')
   S3_BUCKET?: string;
 
   @IsString()
   @MaxLength(64)
   S3_REGION = 'us-east-1';
 
-  @IsOptional()
-  @IsString()
-  @Matches(/^https?:\/\//, { message: 'must be an http(s):// URL' })
+  @OptionalMatching(HTTP_URL, 'must be an http(s):// URL')
   S3_ENDPOINT?: string;
 
   /** The endpoint clients reach in presigned links, when it differs from S3_ENDPOINT. */
-  @IsOptional()
-  @IsString()
-  @Matches(/^https?:\/\//, { message: 'must be an http(s):// URL' })
+  @OptionalMatching(HTTP_URL, 'must be an http(s):// URL')
   S3_PUBLIC_ENDPOINT?: string;
 
   @Transform(toBool)
@@ -592,9 +581,7 @@ export class Env {
   OIDC_PROVIDERS = '';
 
   /** Where a browser lands after the provider, with `?code=` (or `?error=`); unset: JSON. */
-  @IsOptional()
-  @IsString()
-  @Matches(/^https?:\/\//, { message: 'must be an http(s):// URL' })
+  @OptionalMatching(HTTP_URL, 'must be an http(s):// URL')
   OIDC_REDIRECT_URL?: string;
 
   @IntRange(500, 60_000)
@@ -634,9 +621,7 @@ export class Env {
   @IntRange(0, 520)
   BACKUP_KEEP_WEEKLY = 4;
 
-  @IsOptional()
-  @IsString()
-  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be a valid S3 bucket name' })
+  @OptionalMatching(S3_BUCKET_NAME, 'must be a valid S3 bucket name')
   BACKUP_S3_BUCKET?: string;
 
   @IsString()
