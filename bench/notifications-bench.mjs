@@ -51,16 +51,15 @@
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout } from 'node:timers';
 import { TextEncoder } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import pg from 'pg';
+import { baseEnv, freePort, log, sleep } from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const APP_ENTRY = join(ROOT, 'dist/src/main.js');
@@ -97,8 +96,6 @@ const options = {
   adminUrl: process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
 };
 
-const log = (message) => process.stderr.write(`[bench] ${message}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const now = () => performance.timeOrigin + performance.now();
 const randomHex = () => randomBytes(32).toString('hex');
 const QUEUE_PREFIX = `bench-notif-${process.pid}`;
@@ -107,24 +104,6 @@ let dropDatabase;
 let cleaning;
 
 // --- processes ------------------------------------------------------------------------------
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-/** A minimal inherited environment, so a developer's shell variables do not leak into the run. */
-function baseEnv() {
-  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'];
-  return Object.fromEntries(keep.filter((k) => process.env[k]).map((k) => [k, process.env[k]]));
-}
 
 /** `ulimit -n` raised (else the hard limit), then exec: the child keeps the shell's pid. */
 const RAISE_NOFILE =
