@@ -103,7 +103,7 @@ export class AuthGuard implements CanActivate {
     const token = bearerToken(request);
     const apiKey = apiKeyOf(request, token);
     if (apiKey !== undefined) return this.withApiKey(request, apiKey, required, sessionOnly);
-    const user = token ? this.tokens.callerOf(request) : undefined;
+    const user = this.tokens.callerOf(request);
     if (!user || this.revocations.isRevoked(user)) throw unauthenticated();
     request.user = user;
     request.appContext.userId = user.id;

@@ -143,12 +143,7 @@ export class UsersRepository {
       const userId = inserted[0]?.id;
       if (!userId) return undefined;
       const more = await extras?.(tx, userId);
-      await tx.query(
-        `INSERT INTO user_roles (user_id, role_id)
-         SELECT $1, id FROM roles WHERE name = 'user' OR id = ANY($2::uuid[])
-         ON CONFLICT DO NOTHING`,
-        [userId, more?.roleIds ?? []],
-      );
+      await grantRoles(tx, userId, ['user'], more?.roleIds);
       return userId;
     });
   }
@@ -256,11 +251,18 @@ export class UsersRepository {
 }
 
 /** Grants roles by name; roles already held are kept. Returns how many were new. */
-async function grantRoles(tx: EntityManager, userId: string, roles: string[]): Promise<number> {
+/** Grants the roles named in `roles` and those whose ids are in `roleIds`; how many were new. */
+async function grantRoles(
+  tx: EntityManager,
+  userId: string,
+  roles: string[],
+  roleIds: string[] = [],
+): Promise<number> {
   const granted: unknown[] = await tx.query(
     `INSERT INTO user_roles (user_id, role_id)
-     SELECT $1, id FROM roles WHERE name = ANY($2::text[]) ON CONFLICT DO NOTHING RETURNING role_id`,
-    [userId, roles],
+     SELECT $1, id FROM roles WHERE name = ANY($2::text[]) OR id = ANY($3::uuid[])
+     ON CONFLICT DO NOTHING RETURNING role_id`,
+    [userId, roles, roleIds],
   );
   return granted.length;
 }
