@@ -1,6 +1,6 @@
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import type { LightMyRequestResponse } from 'fastify';
-import { lexicographicSortSchema, printSchema } from 'graphql';
+import { GraphQLObjectType, lexicographicSortSchema, printSchema } from 'graphql';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +68,21 @@ describe('committed schema.graphql (UPDATE_SCHEMA=1 rewrites it)', () => {
       'schema.graphql is stale: run `npm run schema` (or ' +
         '`UPDATE_SCHEMA=1 npx vitest run test/e2e/graphql.e2e-spec.ts`) and commit the result',
     ).toBe(actual);
+  });
+
+  it('registers field resolvers without parameter decorators as the plain GraphQL resolver', () => {
+    const { schema } = t.app.get(GraphQLSchemaHost);
+    const resolverOf = (type: string, field: string) => {
+      const object = schema.getType(type);
+      if (!(object instanceof GraphQLObjectType)) throw new Error(`${type} is not an object type`);
+      return object.getFields()[field]?.resolve?.name;
+    };
+    // Nest binds the method itself (no per-call execution context, pipes or param factories):
+    // the relation and link fields that read only their parent, called once per list item.
+    expect(resolverOf('AuditLogEntry', 'actor')).toMatch(/^(bound )+actor$/);
+    expect(resolverOf('File', 'url')).toMatch(/^(bound )+url$/);
+    // A field with validated @Args keeps Nest's wrapper (and its validation pipe).
+    expect(resolverOf('File', 'thumbnailUrl')).not.toMatch(/thumbnailUrl$/);
   });
 
   it('suggests names while introspection is on', async () => {

@@ -80,8 +80,9 @@ export class FilesResolver {
     return true;
   }
 
+  // A plain field resolver, called with the file only (see core/graphql/loaders.ts).
   @ResolveField(() => String, { description: 'A signed download link (FILES_LINK_TTL_SECONDS)' })
-  async url(@Parent() file: FileDto): Promise<string> {
+  async url(file: FileDto): Promise<string> {
     const source = sourceOf(file);
     if (!source) throw new Error('File source missing');
     return (await this.downloads.linkFor(source, 'original', this.downloads.ttl)).url;
