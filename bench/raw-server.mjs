@@ -118,15 +118,12 @@ function authenticate(request, reply) {
 // --- users (src/modules/auth/users.repository.ts, dto/user.dto.ts) -----------------------------
 
 // UsersRepository.getById: the same text as the app's named statement `users_by_id`.
-const USER_BY_ID = `
-  SELECT u.id, u.email, u.username, u.email_verified_at, u.first_name, u.last_name, u.bio,
-    u.timezone, u.locale, u.avatar_file_id, u.banned_at, u.ban_reason, u.banned_until,
-    u.deleted_at, u.created_at, u.updated_at,
-    COALESCE(array_agg(r.name ORDER BY r.name) FILTER (WHERE r.name IS NOT NULL), '{}') AS roles
-  FROM users u
-  LEFT JOIN user_roles ur ON ur.user_id = u.id
-  LEFT JOIN roles r ON r.id = ur.role_id
-  WHERE u.id = $1 AND u.deleted_at IS NULL GROUP BY u.id`;
+const USER_WITH_ROLES = `u.id, u.email, u.username, u.email_verified_at, u.first_name,
+  u.last_name, u.bio, u.timezone, u.locale, u.avatar_file_id, u.banned_at, u.ban_reason,
+  u.banned_until, u.deleted_at, u.created_at, u.updated_at,
+  COALESCE((SELECT array_agg(r.name ORDER BY r.name) FROM user_roles ur
+            JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id), '{}') AS roles`;
+const USER_BY_ID = `SELECT ${USER_WITH_ROLES} FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL`;
 
 // AccountsRepository.getForSignIn (u.* includes password_hash): a live account, or a deleted
 // one inside the restore window (AUTH_ACCOUNT_RESTORE_DAYS, 30), roles included.
@@ -140,14 +137,9 @@ const USER_FOR_SIGN_IN = `SELECT u.*, COALESCE(array_agg(r.name ORDER BY r.name)
   AND u.email <> ('deleted-' || u.id || '@invalid')))
        GROUP BY u.id`;
 
-// PATCH: one statement (the app runs TypeORM's UPDATE, then getById for the answer).
-const UPDATE_FIRST_NAME = `
-  UPDATE users u SET first_name = $2, updated_at = CURRENT_TIMESTAMP
-  WHERE u.id = $1 AND u.deleted_at IS NULL
-  RETURNING u.id, u.email, u.username, u.email_verified_at, u.first_name, u.last_name, u.bio,
-    u.timezone, u.locale, u.avatar_file_id, u.created_at,
-    COALESCE((SELECT array_agg(r.name ORDER BY r.name) FROM user_roles ur
-              JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id), '{}') AS roles`;
+// PATCH: UsersRepository.updateProfile, one statement that answers the updated user.
+const UPDATE_FIRST_NAME = `UPDATE users u SET first_name = $2, updated_at = now() WHERE u.id = $1 AND u.deleted_at IS NULL
+       RETURNING ${USER_WITH_ROLES}`;
 
 const userDto = (u) => ({
   id: u.id,

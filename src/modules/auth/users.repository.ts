@@ -12,15 +12,14 @@ const WITH_ROLES = `
   LEFT JOIN roles r ON r.id = ur.role_id`;
 
 // Every column but password_hash.
-const USER_BY_ID = `
-  SELECT u.id, u.email, u.username, u.email_verified_at, u.first_name, u.last_name, u.bio,
-    u.timezone, u.locale, u.avatar_file_id, u.banned_at, u.ban_reason, u.banned_until,
-    u.deleted_at, u.created_at, u.updated_at,
-    COALESCE(array_agg(r.name ORDER BY r.name) FILTER (WHERE r.name IS NOT NULL), '{}') AS roles
-  FROM users u
-  LEFT JOIN user_roles ur ON ur.user_id = u.id
-  LEFT JOIN roles r ON r.id = ur.role_id
-  WHERE u.id = $1 AND u.deleted_at IS NULL GROUP BY u.id`;
+/** A user's columns and role names, as hydrateUser reads them (`u` is the users row). */
+const USER_WITH_ROLES = `u.id, u.email, u.username, u.email_verified_at, u.first_name,
+  u.last_name, u.bio, u.timezone, u.locale, u.avatar_file_id, u.banned_at, u.ban_reason,
+  u.banned_until, u.deleted_at, u.created_at, u.updated_at,
+  COALESCE((SELECT array_agg(r.name ORDER BY r.name) FROM user_roles ur
+            JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id), '{}') AS roles`;
+
+const USER_BY_ID = `SELECT ${USER_WITH_ROLES} FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL`;
 
 export interface NewAccount {
   email: string;
@@ -159,16 +158,23 @@ export class UsersRepository {
     return ensureAdminAccount(this.users.manager, email, passwordHash);
   }
 
-  /** One prepared statement per set of fields (at most 31), not a query builder per call. */
-  async updateProfile(id: string, fields: ProfileFields): Promise<void> {
+  /**
+   * One prepared statement per set of fields (at most 31), not a query builder per call; it
+   * answers the updated user (as getById does) in the same round trip, undefined when there is
+   * no live user `id`.
+   */
+  async updateProfile(id: string, fields: ProfileFields): Promise<UserWithRoles | undefined> {
     const keys = PROFILE_COLUMNS.filter(([key]) => fields[key] !== undefined);
-    if (keys.length === 0) return;
+    if (keys.length === 0) return this.getById(id);
     const sets = keys.map(([, column], i) => `${column} = $${i + 2}`).join(', ');
     const statement = preparedStatement(
       `users_profile_${keys.map(([key]) => key).join('_')}`,
-      `UPDATE users SET ${sets}, updated_at = now() WHERE id = $1`,
+      `UPDATE users u SET ${sets}, updated_at = now() WHERE u.id = $1 AND u.deleted_at IS NULL
+       RETURNING ${USER_WITH_ROLES}`,
     );
-    await poolQuery(this.users.manager, statement, [id, ...keys.map(([key]) => fields[key])]);
+    const values = [id, ...keys.map(([key]) => fields[key])];
+    const rows = await poolQuery<Record<string, unknown>>(this.users.manager, statement, values);
+    return rows[0] ? hydrateUser(rows[0]) : undefined;
   }
 
   /** Inside the caller's transaction when `tx` is given (e.g. a consumed reset token). */

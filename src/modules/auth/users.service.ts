@@ -32,11 +32,11 @@ export class UsersService {
     for (const key of PROFILE_FIELDS) {
       if (input[key] !== undefined) fields[key] = input[key];
     }
-    if (Object.keys(fields).length > 0) {
-      await this.users.updateProfile(actor.id, fields);
-      this.events.emit('user.profile.updated', { userId: actor.id, fields: Object.keys(fields) });
-    }
-    return this.me(actor);
+    if (Object.keys(fields).length === 0) return this.me(actor);
+    const user = await this.users.updateProfile(actor.id, fields);
+    if (!user) throw new AppException('NOT_FOUND', 'User not found');
+    this.events.emit('user.profile.updated', { userId: actor.id, fields: Object.keys(fields) });
+    return toUserDto(user);
   }
 
   /** Needs the current password; every other session is revoked afterwards. */
