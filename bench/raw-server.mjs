@@ -282,8 +282,7 @@ async function keysetPage(name, text, filterParams, limit) {
   const { rows } = await query(name, text, [...filterParams, null, null, limit + 1]);
   const total = rows[0]?.total ?? 0;
   if (!rows[0] || rows[0].sortKey === null) return { rows: [], total };
-  for (const row of rows) delete row.total;
-  return { rows, total };
+  return { rows, total }; // rows keep `total`: each page maps them field by field
 }
 
 // FilesRepository.listByOwner.
@@ -348,6 +347,24 @@ const AUDIT_PAGE = keysetSql({
 const ACTORS =
   'SELECT id, email::text AS email, username::text AS username FROM users WHERE id = ANY($1::uuid[])';
 
+// AuditService's toDto: property by property.
+const auditDto = (row) => ({
+  id: row.id,
+  occurredAt: row.occurredAt,
+  actorId: row.actorId,
+  actorType: row.actorType,
+  action: row.action,
+  entityType: row.entityType,
+  entityId: row.entityId,
+  oldValues: row.oldValues ?? null,
+  newValues: row.newValues ?? null,
+  ip: row.ip,
+  userAgent: row.userAgent,
+  requestId: row.requestId,
+  status: row.status,
+  description: row.description,
+});
+
 app.get('/audit-logs/me', async (request, reply) => {
   const claims = authenticate(request, reply);
   if (!claims) return reply;
@@ -358,7 +375,7 @@ app.get('/audit-logs/me', async (request, reply) => {
     rows,
     limit,
     total,
-    ({ sortKey: _sortKey, ...row }) => row,
+    (row) => auditDto(row),
     (row) => cursor('audit:-occurredAt', row.sortKey, row.id),
   );
   if (request.query.expand === 'actor') {
@@ -390,20 +407,20 @@ const banned = (u) =>
   u.banned_at !== null && (u.banned_until === null || u.banned_until > new Date());
 const adminUserDto = (u) => {
   const isBanned = banned(u);
-  return {
-    ...userDto(u),
-    status: u.deleted_at
-      ? 'deleted'
-      : isBanned
-        ? 'banned'
-        : u.email_verified_at
-          ? 'active'
-          : 'unverified',
-    bannedAt: isBanned ? u.banned_at : null,
-    banReason: isBanned ? u.ban_reason : null,
-    bannedUntil: isBanned ? u.banned_until : null,
-    deletedAt: u.deleted_at,
-  };
+  // toAdminUserDto: the account state set on the profile DTO.
+  const dto = userDto(u);
+  dto.status = u.deleted_at
+    ? 'deleted'
+    : isBanned
+      ? 'banned'
+      : u.email_verified_at
+        ? 'active'
+        : 'unverified';
+  dto.bannedAt = isBanned ? u.banned_at : null;
+  dto.banReason = isBanned ? u.ban_reason : null;
+  dto.bannedUntil = isBanned ? u.banned_until : null;
+  dto.deletedAt = u.deleted_at;
+  return dto;
 };
 
 app.get('/admin/users', async (request, reply) => {

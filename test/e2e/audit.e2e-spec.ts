@@ -260,6 +260,13 @@ describe('audit log', () => {
     });
     const mine = await t.rest({ url: '/api/v1/audit-logs/me', token: me.accessToken });
     expect(mine.json().items.every((e: { actorId: string }) => e.actorId === me.id)).toBe(true);
+    // The entry's own fields only: not the list query's total or sort key (see keysetPage).
+    expect(Object.keys(mine.json().items[0]).sort()).toEqual(
+      [
+        'action', 'actorId', 'actorType', 'description', 'entityId', 'entityType', 'id', 'ip',
+        'newValues', 'occurredAt', 'oldValues', 'requestId', 'status', 'userAgent',
+      ].sort(),
+    ); // prettier-ignore
     const g = await gql(`{ myAuditLogs { totalCount items { ${ENTRY} } } }`, {}, me.accessToken);
     const items = g.json().data.myAuditLogs.items as Array<{ actorId: string }>;
     expect(items.length).toBeGreaterThanOrEqual(1);

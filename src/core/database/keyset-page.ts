@@ -82,8 +82,6 @@ export async function keysetPage<T extends object>(
   const total = query.countCap
     ? `SELECT count(*)::int AS total FROM (SELECT 1 FROM ${from} WHERE ${filter} LIMIT ${query.countCap}) m`
     : `SELECT count(*)::int AS total FROM ${from} WHERE ${filter}`;
-  // The total is the last column: deleting an object's last property keeps its shape (fast),
-  // where copying each row without it (a rest spread) costs ~1 µs per row (bench/list-rows.mjs).
   const text = `SELECT p.*, c.total FROM (${total}) c LEFT JOIN LATERAL (
     SELECT ${query.columns}, ${sortKey} AS "sortKey"
     FROM ${from}
@@ -98,6 +96,8 @@ export async function keysetPage<T extends object>(
   );
   const count = (rows[0]?.total as number | undefined) ?? 0;
   if (!rows[0] || rows[0].sortKey === null) return { rows: [], total: count };
-  for (const row of rows) delete row.total;
+  // Each row keeps its `total` column: callers map rows to DTOs field by field. Removing it
+  // costs more than the rest of a row's mapping: `delete` turns a pg row into a dictionary
+  // (~4 µs per row), a rest copy ~0.7-1.8 µs (bench/list-rows.mjs, rows as pg builds them).
   return { rows: rows as Array<KeysetRow<T>>, total: count };
 }

@@ -71,7 +71,8 @@ export function registerHttpHooks(
     if (!tooManyQueries && !levelEnabled(quiet ? 'debug' : 'info')) return done();
     requestContext.run(request.appContext, () => {
       const line = {
-        ...labels,
+        method: labels.method,
+        route,
         status: reply.statusCode,
         duration_ms: Math.round(seconds * 1e4) / 10,
       };

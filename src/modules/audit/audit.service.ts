@@ -79,10 +79,23 @@ export class AuditService {
   }
 }
 
-function toDto({ sortKey: _sortKey, ...row }: AuditSearchRow): AuditLogDto {
+// Property by property, not `{ ...row, oldValues }` without the sort key: a rest or spread copy
+// of a pg row with extra properties costs ~1-2 µs per row (bench/list-rows.mjs).
+function toDto(row: AuditSearchRow): AuditLogDto {
   return {
-    ...row,
+    id: row.id,
+    occurredAt: row.occurredAt,
+    actorId: row.actorId,
+    actorType: row.actorType,
+    action: row.action,
+    entityType: row.entityType,
+    entityId: row.entityId,
     oldValues: (row.oldValues as AuditValues | null) ?? null,
     newValues: (row.newValues as AuditValues | null) ?? null,
+    ip: row.ip,
+    userAgent: row.userAgent,
+    requestId: row.requestId,
+    status: row.status,
+    description: row.description,
   };
 }

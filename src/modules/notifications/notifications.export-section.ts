@@ -46,7 +46,7 @@ export class NotificationsExportSection implements ExportSection, OnModuleInit {
       for (const row of rows) yield archived(row);
       if (rows.length < BATCH) return;
       const last = rows[rows.length - 1];
-      after = { createdAt: last.cursorKey, id: last.id };
+      after = { createdAt: last.sortKey, id: last.id };
     }
   }
 }

@@ -74,7 +74,7 @@ export class NotificationsRepository {
       limit,
       after,
     );
-    return { rows: rows.map((row) => ({ ...row, cursorKey: row.sortKey })), total };
+    return { rows, total };
   }
 
   /** Notifications sent per channel in each `interval` bucket of [from, to) (stats). */
@@ -271,7 +271,7 @@ export class NotificationsRepository {
     return query
       .getRawAndEntities<{ cursor_key: string }>()
       .then(({ entities, raw }) =>
-        entities.map((entity, i) => Object.assign(entity, { cursorKey: raw[i].cursor_key })),
+        entities.map((entity, i) => Object.assign(entity, { sortKey: raw[i].cursor_key })),
       );
   }
 
@@ -307,4 +307,4 @@ export class NotificationsRepository {
   }
 }
 
-export type NotificationRow = NotificationEntity & { cursorKey: string };
+export type NotificationRow = NotificationEntity & { sortKey: string };

@@ -79,7 +79,7 @@ export class NotificationsService {
       this.notifications.unreadCount(actor.id),
     ]);
     const result = toPage(rows, limit, total, toNotificationDto, (row) =>
-      encodeCursor({ sort: SORT, key: row.cursorKey, id: row.id }),
+      encodeCursor({ sort: SORT, key: row.sortKey, id: row.id }),
     );
     return { ...result, unreadCount };
   }

@@ -130,7 +130,12 @@ export class AdminUsersRepository {
       after,
     );
     return {
-      rows: rows.map((row) => ({ ...hydrateUser(row), sortKey: row.sortKey })),
+      rows: rows.map((row) => {
+        // Set on the fresh object, not spread into a copy of it (bench/list-rows.mjs).
+        const user = hydrateUser(row) as UserRow;
+        user.sortKey = row.sortKey as string;
+        return user;
+      }),
       totalCount: total,
     };
   }

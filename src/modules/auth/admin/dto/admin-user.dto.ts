@@ -32,14 +32,15 @@ export function statusOf(user: UserWithRoles): UserStatus {
 
 export function toAdminUserDto(user: UserWithRoles): AdminUserDto {
   const banned = isBanned(user);
-  return {
-    ...toUserDto(user),
-    status: statusOf(user),
-    bannedAt: banned ? user.bannedAt : null,
-    banReason: banned ? user.banReason : null,
-    bannedUntil: banned ? user.bannedUntil : null,
-    deletedAt: user.deletedAt,
-  };
+  // The public profile with the account state set on it: `{ ...toUserDto(user), status }`
+  // copies it instead, ~1.5 µs per user on Node 20 (bench/list-rows.mjs), 20 per admin page.
+  const dto = toUserDto(user) as AdminUserDto;
+  dto.status = statusOf(user);
+  dto.bannedAt = banned ? user.bannedAt : null;
+  dto.banReason = banned ? user.banReason : null;
+  dto.bannedUntil = banned ? user.bannedUntil : null;
+  dto.deletedAt = user.deletedAt;
+  return dto;
 }
 
 export const AdminUserPage = PageType(AdminUserDto, 'AdminUserPage');
