@@ -18,18 +18,19 @@
  * The throwaway database `audit_bench_<pid>` is dropped at the end, also on failure and Ctrl-C.
  * Results: a markdown table on stdout and bench/results/audit-latest.json.
  */
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { COUNT_CAP } from '../dist/src/modules/audit/audit.repository.js';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const RESULTS_DIR = join(ROOT, 'bench/results');
+import {
+  createThrowawayDatabase,
+  log,
+  migrateDatabase,
+  nonNegativeInt as int,
+  RESULTS_DIR,
+} from './lib.mjs';
 const CHUNK = 1_000_000;
 const ACTORS = 10_000;
 const DAYS = 120;
@@ -102,48 +103,7 @@ const COLUMNS = 13;
 let dropDatabase;
 let cleaning;
 
-function int(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw.trim())) throw new Error(`${name} must be a whole number, got "${raw}"`);
-  return Number(raw);
-}
-
-const log = (message) => process.stderr.write(`[audit-bench] ${message}\n`);
 const pick = (list) => list[Math.floor(Math.random() * list.length)];
-
-// --- database -------------------------------------------------------------------------------
-
-async function createDatabase() {
-  const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `audit_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end().catch(() => {});
-  }
-  dropDatabase = async () => {
-    const c = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
-    await c.connect();
-    try {
-      await c.query(
-        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-        [name],
-      );
-      await c.query(`DROP DATABASE IF EXISTS ${name}`);
-      log(`dropped throwaway database ${name}`);
-    } finally {
-      await c.end().catch(() => {});
-    }
-  };
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  log(`created throwaway database ${name}`);
-  return url.toString();
-}
 
 function cleanup() {
   cleaning ??= (dropDatabase ? dropDatabase() : Promise.resolve()).catch((e) =>
@@ -157,23 +117,6 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     log(`${signal}: cleaning up`);
     void cleanup().then(() => process.exit(130));
   });
-}
-
-function migrate(databaseUrl) {
-  const out = execFileSync(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'migrate'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      // Required by the production config check; unused by `migrate`.
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      SIGNING_SECRET: randomBytes(32).toString('hex'),
-    },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  log(`migrate: ${out.trim().split('\n').pop()}`);
 }
 
 // --- seeding --------------------------------------------------------------------------------
@@ -445,8 +388,10 @@ async function insertThroughput(client, actorIds) {
 const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
 
 async function main() {
-  const databaseUrl = await createDatabase();
-  migrate(databaseUrl);
+  const throwaway = await createThrowawayDatabase('audit_bench');
+  dropDatabase = throwaway.drop;
+  const { databaseUrl } = throwaway;
+  migrateDatabase(databaseUrl);
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {

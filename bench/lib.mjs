@@ -1,10 +1,11 @@
 /**
- * Shared plumbing of the HTTP benchmarks (bench/run.mjs, bench/soak.mjs): options, the
- * throwaway database, child processes, the app's environment, a mail sink, /proc readings
+ * Shared plumbing of the benchmarks (bench/run.mjs, bench/soak.mjs, bench/memory.mjs, and the
+ * module benches for the database and logs): options, the throwaway database, child processes, the app's environment, a mail sink, /proc readings
  * (CPU time, RSS) and one autocannon run. No scenario knowledge here (see bench/scenarios.mjs).
  */
 /* global fetch, AbortSignal -- Node >= 20 globals, not in the repo's eslint globals */
 import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -63,7 +64,7 @@ export async function prepareDatabase(prefix = 'bench') {
     log('using DATABASE_URL as given (not created, not dropped)');
     return { mode: 'production', databaseUrl: process.env.DATABASE_URL, source: 'DATABASE_URL' };
   }
-  const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? DEFAULT_PG_ADMIN_URL;
   const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
   try {
     await admin.connect();
@@ -72,38 +73,71 @@ export async function prepareDatabase(prefix = 'bench') {
     await admin.end().catch(() => {});
     return { mode: 'development-embedded-pg', databaseUrl: null, source: 'embedded' };
   }
+  await admin.end().catch(() => {});
+  const { databaseUrl, drop } = await createThrowawayDatabase(prefix, adminUrl);
+  return { mode: 'production', databaseUrl, source: 'throwaway', drop };
+}
+
+export const DEFAULT_PG_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/**
+ * A new, empty `<prefix>_<pid>` database on `adminUrl` (BENCH_PG_ADMIN_URL, else the local
+ * PostgreSQL). `drop()` ends its sessions first (e.g. of an app that had to be killed) and
+ * removes it.
+ */
+export async function createThrowawayDatabase(
+  prefix,
+  adminUrl = process.env.BENCH_PG_ADMIN_URL ?? DEFAULT_PG_ADMIN_URL,
+) {
   const name = `${prefix}_${process.pid}`;
-  try {
+  await asAdmin(adminUrl, async (admin) => {
     await admin.query(`DROP DATABASE IF EXISTS ${name}`);
     await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end().catch(() => {});
-  }
+  });
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   log(`created throwaway database ${name}`);
-  return {
-    mode: 'production',
-    databaseUrl: url.toString(),
-    source: 'throwaway',
-    drop: () => dropThrowaway(adminUrl, name),
-  };
+  const drop = () =>
+    asAdmin(adminUrl, async (admin) => {
+      await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [name],
+      );
+      await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+      log(`dropped throwaway database ${name}`);
+    });
+  return { databaseUrl: url.toString(), drop };
 }
 
-async function dropThrowaway(adminUrl, name) {
+async function asAdmin(adminUrl, work) {
   const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
   await admin.connect();
   try {
-    // Terminate leftovers first (e.g. if the app had to be killed), then drop.
-    await admin.query(
-      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-      [name],
-    );
-    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-    log(`dropped throwaway database ${name}`);
+    await work(admin);
   } finally {
     await admin.end().catch(() => {});
   }
+}
+
+/**
+ * The app's migrations on `databaseUrl` (`dist/src/cli/main.js migrate`, production mode; the
+ * secrets the production config check requires are throwaway ones `migrate` does not use).
+ */
+export function migrateDatabase(databaseUrl, env = {}) {
+  const out = execFileSync(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'migrate'], {
+    env: {
+      ...baseEnv(),
+      DATABASE_URL: databaseUrl,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      SIGNING_SECRET: randomBytes(32).toString('hex'),
+      ...env,
+    },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  log(`migrate: ${out.trim().split('\n').pop()}`);
 }
 
 export function redact(connectionString) {

@@ -48,7 +48,7 @@
  *      SIGINT and SIGTERM.
  */
 /* global fetch, AbortSignal -- Node >= 20 globals, not in the repo's eslint globals */
-import { execFileSync, fork, spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
@@ -59,11 +59,18 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import pg from 'pg';
-import { baseEnv, freePort, log, sleep } from './lib.mjs';
+import {
+  baseEnv,
+  createThrowawayDatabase,
+  DEFAULT_PG_ADMIN_URL,
+  freePort,
+  log,
+  migrateDatabase,
+  sleep,
+} from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const APP_ENTRY = join(ROOT, 'dist/src/main.js');
-const CLI_ENTRY = join(ROOT, 'dist/src/cli/main.js');
 const RAW_ENTRY = join(ROOT, 'bench/notifications-raw-server.mjs');
 const CLIENTS_ENTRY = join(ROOT, 'bench/notifications-clients.mjs');
 const RESULTS_DIR = join(ROOT, 'bench/results');
@@ -93,7 +100,7 @@ const options = {
   clientProcesses: int('BENCH_CLIENT_PROCESSES', 4),
   nofile: int('BENCH_NOFILE', 65_536),
   redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
-  adminUrl: process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  adminUrl: process.env.BENCH_PG_ADMIN_URL ?? DEFAULT_PG_ADMIN_URL,
 };
 
 const now = () => performance.timeOrigin + performance.now();
@@ -235,54 +242,6 @@ async function heapUsed(baseUrl) {
   } catch {
     return {};
   }
-}
-
-// --- database -------------------------------------------------------------------------------
-
-async function createDatabase() {
-  const name = `bench_notif_${process.pid}`;
-  const admin = new pg.Client({ connectionString: options.adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end().catch(() => {});
-  }
-  dropDatabase = async () => {
-    const c = new pg.Client({ connectionString: options.adminUrl });
-    await c.connect();
-    try {
-      await c.query(
-        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-        [name],
-      );
-      await c.query(`DROP DATABASE IF EXISTS ${name}`);
-      log(`dropped throwaway database ${name}`);
-    } finally {
-      await c.end().catch(() => {});
-    }
-  };
-  const url = new URL(options.adminUrl);
-  url.pathname = `/${name}`;
-  log(`created throwaway database ${name}`);
-  return url.toString();
-}
-
-function migrate(databaseUrl) {
-  const out = execFileSync(process.execPath, [CLI_ENTRY, 'migrate'], {
-    env: {
-      ...baseEnv(),
-      DATABASE_URL: databaseUrl,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      JWT_SECRET: randomHex(),
-      SIGNING_SECRET: randomHex(),
-    },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  log(`migrate: ${out.trim().split('\n').pop()}`);
 }
 
 /** `count` users with a verified e-mail, inserted in one statement; their ids. */
@@ -797,8 +756,10 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 async function main() {
   if (!existsSync(APP_ENTRY)) throw new Error(`${APP_ENTRY} is missing: run \`npm run build\``);
   const loadAverageAtStart = loadavg().map((n) => Math.round(n * 100) / 100);
-  const databaseUrl = await createDatabase();
-  migrate(databaseUrl);
+  const throwaway = await createThrowawayDatabase('bench_notif', options.adminUrl);
+  dropDatabase = throwaway.drop;
+  const { databaseUrl } = throwaway;
+  migrateDatabase(databaseUrl);
   const ctx = {
     databaseUrl,
     secrets: { JWT_SECRET: randomHex(), SIGNING_SECRET: randomHex() },

@@ -26,9 +26,19 @@ const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 20 }
 const TABLE = 'raw_bench_notifications';
 const streamsByUser = new Map();
 
-await pool.query(
-  `CREATE TABLE IF NOT EXISTS ${TABLE} (LIKE notifications INCLUDING DEFAULTS INCLUDING INDEXES)`,
-);
+// Both instances start at once, and CREATE TABLE IF NOT EXISTS races a concurrent create of the
+// same table (a unique violation on pg_type): one instance at a time, under an advisory lock.
+const setup = await pool.connect();
+try {
+  await setup.query('BEGIN');
+  await setup.query('SELECT pg_advisory_xact_lock(hashtext($1))', [TABLE]);
+  await setup.query(
+    `CREATE TABLE IF NOT EXISTS ${TABLE} (LIKE notifications INCLUDING DEFAULTS INCLUDING INDEXES)`,
+  );
+  await setup.query('COMMIT');
+} finally {
+  setup.release();
+}
 
 const frame = (row) => {
   const json = JSON.stringify({

@@ -11,14 +11,11 @@
  * Options: STATS_BENCH_USERS (1000000), STATS_BENCH_AUDIT (10000000), STATS_BENCH_FILES (1000000),
  * STATS_BENCH_CALLS per endpoint (200), BENCH_PG_ADMIN_URL. The database is dropped at the end.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { createThrowawayDatabase, log, migrateDatabase } from './lib.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const int = (name, fallback) => Number(process.env[name] ?? fallback);
 const USERS = int('STATS_BENCH_USERS', 1_000_000);
 const AUDIT = int('STATS_BENCH_AUDIT', 10_000_000);
@@ -26,20 +23,6 @@ const FILES = int('STATS_BENCH_FILES', 1_000_000);
 const CALLS = int('STATS_BENCH_CALLS', 200);
 const DAYS = 30;
 const CHUNK = 1_000_000;
-const log = (message) => process.stderr.write(`[stats-bench] ${message}\n`);
-
-const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const dbName = `stats_bench_${process.pid}`;
-
-async function admin(sql) {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 async function timed(label, work) {
   const started = performance.now();
@@ -113,12 +96,9 @@ async function measure(label, call) {
 }
 
 async function main() {
-  await admin(`DROP DATABASE IF EXISTS ${dbName}`);
-  await admin(`CREATE DATABASE ${dbName}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${dbName}`;
+  const { databaseUrl, drop } = await createThrowawayDatabase('stats_bench');
   const env = {
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: databaseUrl,
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
     PROCESS_ROLE: 'api',
@@ -129,11 +109,8 @@ async function main() {
     STATS_ROLLUP_MAX_BUCKETS: '24',
     STATS_BACKFILL_DAYS: '1',
   };
-  execFileSync(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'migrate'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const db = new pg.Client({ connectionString: url.toString() });
+  migrateDatabase(databaseUrl, env);
+  const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   const results = [];
   try {
@@ -272,11 +249,7 @@ async function main() {
     for (const r of results) console.log(`| ${r.label} | ${r.p50} | ${r.p99} |`);
   } finally {
     await db.end();
-    await admin(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${dbName}' AND pid <> pg_backend_pid()`,
-    );
-    await admin(`DROP DATABASE IF EXISTS ${dbName}`);
-    log(`dropped ${dbName}`);
+    await drop();
   }
 }
 
