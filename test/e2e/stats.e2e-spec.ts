@@ -307,6 +307,16 @@ describe('stats', () => {
     expect(await snapshot()).toEqual(first);
   });
 
+  it('runs more concurrent rollups than the pool has connections without deadlocking', async () => {
+    // The pool has TEST_POOL_SIZES.DB_POOL_SIZE (5) connections, and a run reads its sources
+    // through the pool while it holds the rollup lock: a run waiting for that lock must not hold a
+    // connection meanwhile, or seven of them starve the one that holds it (the test would hang).
+    const rollup = t.app.get(StatsRollupService);
+    const results = await Promise.all(Array.from({ length: 7 }, () => rollup.run()));
+    expect(results).toHaveLength(7);
+    for (const result of results) expect(result.day.to >= result.day.watermark).toBe(true);
+  }, 60_000);
+
   it('catches up after downtime, at most STATS_ROLLUP_MAX_BUCKETS per run', async () => {
     const tenHoursAgo = new Date(Date.now() - 10 * HOUR);
     const bucket = startOfHour(tenHoursAgo);

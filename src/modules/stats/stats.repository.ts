@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, EntityManager } from 'typeorm';
 import type {
   StatsInterval,
@@ -11,6 +12,11 @@ import type {
 export const DATABASE_INSTANCE = '';
 
 const TABLES: Record<StatsInterval, string> = { hour: 'stats_hourly', day: 'stats_daily' };
+
+const BUSY = Symbol('rollup lock taken');
+/** How long a run that found the rollup lock taken waits before it tries again (ms). */
+const LOCK_RETRY_MIN_MS = 25;
+const LOCK_RETRY_MAX_MS = 1000;
 
 export interface SeriesRow {
   bucket: Date;
@@ -30,12 +36,24 @@ export interface SumRow {
 export class StatsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** Runs `work` in one transaction holding the rollup lock of `interval` (one run at a time). */
-  inRollup<T>(interval: StatsInterval, work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.db.transaction(async (tx) => {
-      await tx.query("SELECT pg_advisory_xact_lock(hashtext('stats.rollup.' || $1))", [interval]);
-      return work(tx);
-    });
+  /**
+   * Runs `work` in one transaction holding the rollup lock of `interval` (one run at a time, in
+   * every instance). `work` reads the sources through the pool while it holds the lock, so a run
+   * that finds the lock taken must not wait holding a connection (enough such waiters would take
+   * the whole pool and starve the holder): it ends its transaction, waits, and tries again.
+   */
+  async inRollup<T>(interval: StatsInterval, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    for (let delay = LOCK_RETRY_MIN_MS; ; delay = Math.min(delay * 2, LOCK_RETRY_MAX_MS)) {
+      const outcome = await this.db.transaction(async (tx) => {
+        const [{ locked }]: Array<{ locked: boolean }> = await tx.query(
+          "SELECT pg_try_advisory_xact_lock(hashtext('stats.rollup.' || $1)) AS locked",
+          [interval],
+        );
+        return locked ? { value: await work(tx) } : BUSY;
+      });
+      if (outcome !== BUSY) return outcome.value;
+      await sleep(delay);
+    }
   }
 
   async watermark(tx: EntityManager, name: string): Promise<Date | undefined> {
