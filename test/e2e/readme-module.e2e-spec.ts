@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Type } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import type { DataSource, MigrationInterface } from 'typeorm';
+import { DataSource, type MigrationInterface } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootApp, type TestApp } from '../support/app.js';
 import { FAST_AUTH, type RegisteredUser, registerUser } from '../factories/user.factory.js';
@@ -73,12 +73,20 @@ describe('README walkthrough: add your own module', () => {
   });
 
   afterAll(async () => {
-    if (db) {
-      const runner = db.createQueryRunner();
+    // The app first, then the migration's down on a connection of its own: dropping bookmarks
+    // takes an ACCESS EXCLUSIVE lock on users (its foreign key), which waits for every open
+    // transaction of a live app that read users and queues the app's other queries behind it.
+    const url = db ? (db.options as { url?: string }).url : undefined;
+    await t?.close();
+    if (!url) return;
+    const own = await new DataSource({ type: 'postgres', url }).initialize();
+    try {
+      const runner = own.createQueryRunner();
       await migration.down(runner);
       await runner.release();
+    } finally {
+      await own.destroy();
     }
-    await t?.close();
   });
 
   const count = async (ownerId: string): Promise<number> =>
