@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { keysetPage, SqlConditions } from '../../core/database/keyset-page.js';
+import { type KeysetRow, keysetPage, SqlConditions } from '../../core/database/keyset-page.js';
 import type { EntityManager, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { NotificationEntity } from './notification.entity.js';
@@ -307,4 +307,4 @@ export class NotificationsRepository {
   }
 }
 
-export type NotificationRow = NotificationEntity & { sortKey: string };
+export type NotificationRow = KeysetRow<NotificationEntity>;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { keysetPage, SqlConditions } from '../../../core/database/keyset-page.js';
+import { type KeysetRow, keysetPage, SqlConditions } from '../../../core/database/keyset-page.js';
 import { AccessRevocationsService } from '../../../core/auth/access-revocations.service.js';
 import type { EntitySnapshot } from '../../../core/events/domain-events.js';
 import type { Keyset } from '../../../core/pagination/cursor.js';
@@ -54,7 +54,7 @@ export interface UserListFilter {
   q?: string;
 }
 
-export type UserRow = UserWithRoles & { sortKey: string };
+export type UserRow = KeysetRow<UserWithRoles>;
 
 export interface UserSummary {
   id: string;
