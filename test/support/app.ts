@@ -2,9 +2,10 @@ import type { ModuleMetadata } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { ensureDatabase } from '../../src/core/database/embedded-postgres.js';
 import { AccessTokenService } from '../../src/core/auth/access-token.service.js';
+import { closeWithWatchdog } from './close-watchdog.js';
 
 /** Connection pools of a test app (in-process or a child process). */
 export const TEST_POOL_SIZES = { DB_POOL_SIZE: '5', QUEUE_PG_POOL_SIZE: '1' } as const;
@@ -95,6 +96,7 @@ export async function bootApp(options: BootOptions = {}): Promise<TestApp> {
     process.env = previous;
   }
   const fastify = app.getHttpAdapter().getInstance();
+  const label = expect.getState().testPath ?? 'test app';
   const auth = (token?: string): Record<string, string> =>
     token ? { authorization: `Bearer ${token}` } : {};
 
@@ -123,6 +125,6 @@ export async function bootApp(options: BootOptions = {}): Promise<TestApp> {
       rest: (options) => rest({ ...options, token }),
       gql: (query, options) => gql(query, { ...options, token }),
     }),
-    close: () => app.close(),
+    close: () => closeWithWatchdog(app, label, databaseUrl),
   };
 }
