@@ -125,6 +125,6 @@ export async function bootApp(options: BootOptions = {}): Promise<TestApp> {
       rest: (options) => rest({ ...options, token }),
       gql: (query, options) => gql(query, { ...options, token }),
     }),
-    close: () => closeWithWatchdog(app, label, databaseUrl),
+    close: () => closeWithWatchdog(app, label, options.env?.DATABASE_URL ?? databaseUrl),
   };
 }
