@@ -71,6 +71,11 @@ export class JobsService implements OnModuleInit, OnModuleDestroy {
       logQueueErrors(queue, name, this.logger);
       if (this.config.backend === 'redis') await failFastWhenOffline(queue);
     }
+    // PostgreSQL: a queue whose connection failed to start stays failed (BullMQ memoises it), so
+    // a start that cannot connect every queue fails here, with the cause, rather than later.
+    if (this.config.backend === 'postgres') {
+      await Promise.all([...this.queues.values()].map((queue) => queue.waitUntilReady()));
+    }
     setQueueDepthSource(() => this.depths());
   }
 

@@ -2,6 +2,7 @@ import type { ConfigType } from '@nestjs/config';
 import type { ConnectionOptions } from 'bullmq';
 import type { queueConfig } from '../../config/queue.config.js';
 import { SafePgClient } from '../database/safe-pg-client.js';
+import { QUEUE_SCHEMA } from './queue-schema.js';
 
 export function redisConnectionOptions(url: string): ConnectionOptions {
   const u = new URL(url);
@@ -16,7 +17,10 @@ export function redisConnectionOptions(url: string): ConnectionOptions {
   };
 }
 
-/** The `connection` for BullMQ: Redis when configured, else PostgreSQL (schema `bullmq`). */
+/**
+ * The `connection` for BullMQ: Redis when configured, else PostgreSQL (schema `bullmq`, migrated
+ * once by migrateQueueSchema before any queue exists: each connection only checks its version).
+ */
 export function queueConnection(
   config: ConfigType<typeof queueConfig>,
   databaseUrl: string,
@@ -24,8 +28,8 @@ export function queueConnection(
   if (config.redisUrl) return redisConnectionOptions(config.redisUrl);
   const pg = {
     connectionString: databaseUrl,
-    schema: 'bullmq',
-    migrate: true,
+    schema: QUEUE_SCHEMA,
+    migrate: false,
     // BullMQ's PostgreSQL backend opens a pool per queue and per worker (plus a dedicated LISTEN
     // connection per worker), so these stay small: QUEUE_PG_POOL_SIZE each.
     max: config.pgPoolSize,

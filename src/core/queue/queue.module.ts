@@ -10,6 +10,7 @@ import { JobsResolver } from './jobs.resolver.js';
 import { JobsService } from './jobs.service.js';
 import { queueConnection } from './queue-connection.js';
 import { QUEUE_NAMES } from './queue-names.js';
+import { migrateQueueSchema } from './queue-schema.js';
 import { WorkerRunner } from './worker-runner.js';
 
 @Global()
@@ -19,9 +20,10 @@ import { WorkerRunner } from './worker-runner.js';
     BullModule.forRootAsync({
       imports: [DatabaseUrlModule],
       inject: [queueConfig.KEY, DATABASE_URL],
-      useFactory: (config: ConfigType<typeof queueConfig>, databaseUrl: string) => {
+      useFactory: async (config: ConfigType<typeof queueConfig>, databaseUrl: string) => {
         // The backend is process-wide in BullMQ; set it before any queue or worker exists.
         setDefaultBackendFactory(config.redisUrl ? undefined : createPostgresBackend);
+        if (!config.redisUrl) await migrateQueueSchema(databaseUrl);
         return {
           connection: queueConnection(config, databaseUrl),
           prefix: config.prefix,

@@ -30,6 +30,12 @@ export class WorkerRunner implements OnApplicationBootstrap {
       .getProviders()
       .map((wrapper) => wrapper.instance as unknown)
       .filter((instance): instance is WorkerHost => instance instanceof WorkerHost);
+    // PostgreSQL: a worker started on a connection that failed to start would retry at once,
+    // forever, and starve the event loop (BullMQ memoises the failure): start none unless all are
+    // connected, and fail the start with the cause.
+    if (this.queue.backend === 'postgres') {
+      await Promise.all(hosts.map((host) => host.worker.waitUntilReady()));
+    }
     for (const host of hosts) {
       const worker = host.worker;
       worker.concurrency = this.queue.concurrency;
