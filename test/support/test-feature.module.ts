@@ -54,7 +54,8 @@ export class TreeNode {
 }
 
 export interface TestJobPayload {
-  kind: 'echo' | 'flaky' | 'fail' | 'slow';
+  /** `chain`: waits until its worker is asked to close, then enqueues an `echo` job. */
+  kind: 'echo' | 'flaky' | 'fail' | 'slow' | 'chain';
   value?: string;
   ms?: number;
 }
@@ -145,8 +146,23 @@ export class TestResolver {
 
 @QueueWorker('maintenance')
 export class TestWorker extends AppWorker<TestJobPayload, { echoed?: string; attempt: number }> {
+  constructor(private readonly jobs: JobsService) {
+    super();
+  }
+
   async handle(payload: TestJobPayload, job: Job<JobEnvelope<TestJobPayload>>) {
     this.logger.log({ kind: payload.kind }, 'test job running');
+    if (payload.kind === 'chain') {
+      // A job still running when the app shuts down, that queues a follow-up (as a real job
+      // may): its worker closes first, so the queues are still open for it.
+      const worker = this.worker;
+      // `closing` is set once close() began (its 'closing' event may have gone already).
+      await new Promise((resolve) =>
+        worker.closing ? resolve(undefined) : worker.once('closing', resolve),
+      );
+      const next = await this.jobs.enqueue('maintenance', 'test-echo', { kind: 'echo' });
+      return { echoed: next.jobId, attempt: job.attemptsMade + 1 };
+    }
     if (payload.kind === 'fail') throw new Error('always fails');
     if (payload.kind === 'flaky' && job.attemptsMade === 0) throw new Error('fails once');
     if (payload.kind === 'slow') await new Promise((r) => setTimeout(r, payload.ms ?? 1000));

@@ -1,5 +1,11 @@
 import { WorkerHost } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { DiscoveryService } from '@nestjs/core';
 import { appConfig } from '../../config/app.config.js';
@@ -11,11 +17,13 @@ import type { QueueName } from './queue-names.js';
 
 /**
  * Starts every declared worker in processes whose role runs workers (`all` or `worker`), and
- * registers the repeating jobs each one declares (AppWorker.schedules).
+ * registers the repeating jobs each one declares (AppWorker.schedules). At shutdown it closes them
+ * first, so the jobs still running finish while everything they use is open.
  */
 @Injectable()
-export class WorkerRunner implements OnApplicationBootstrap {
+export class WorkerRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Queue');
+  private running: WorkerHost[] = [];
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -36,6 +44,7 @@ export class WorkerRunner implements OnApplicationBootstrap {
     if (this.queue.backend === 'postgres') {
       await Promise.all(hosts.map((host) => host.worker.waitUntilReady()));
     }
+    this.running = hosts;
     for (const host of hosts) {
       const worker = host.worker;
       worker.concurrency = this.queue.concurrency;
@@ -51,5 +60,14 @@ export class WorkerRunner implements OnApplicationBootstrap {
       }
     }
     this.logger.log(`started ${hosts.length} worker(s) on the ${this.queue.backend} backend`);
+  }
+
+  /**
+   * Before the HTTP server and the queues close: a worker's close waits for its running jobs,
+   * and a job may still queue a follow-up (or write through any pool). @nestjs/bullmq would close
+   * the workers among the queues, in module order, and a queue already closed never answers.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.running.map((host) => host.worker.close()));
   }
 }
