@@ -353,6 +353,44 @@ describe('account lifecycle: change of email, deletion, export', () => {
       expect(await t.app.get(AccountService).anonymiseExpired()).not.toContain(old.id);
     });
 
+    // A row referencing the account being written at that moment (an audit entry, a
+    // notification, a session: each foreign-key check holds FOR KEY SHARE on the user) must not
+    // make the run skip the account: it waits for that insert instead. It skipped the account
+    // until the next day's run (a CI flake: "expected [] to include <id>").
+    it('anonymises an account while another transaction inserts a row that references it', async () => {
+      const user = await registerUser(t);
+      expect((await deleteMe(user.accessToken, { password: user.password })).statusCode).toBe(204);
+      await db.query(`UPDATE users SET deleted_at = now() - interval '31 days' WHERE id = $1`, [
+        user.id,
+      ]);
+      const referencing = db.createQueryRunner();
+      await referencing.connect();
+      await referencing.startTransaction();
+      try {
+        // What PostgreSQL's foreign-key check on an INSERT takes on the referenced row.
+        await referencing.query('SELECT 1 FROM users WHERE id = $1 FOR KEY SHARE', [user.id]);
+        const run = t.app.get(AccountService).anonymiseExpired();
+        // Either the run ends at once (it skipped the account) or it waits for the insert.
+        const waiting = eventually(async () => {
+          const [{ n }]: Array<{ n: number }> = await db.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock'
+                AND query LIKE 'UPDATE users SET email%'`,
+          );
+          expect(n).toBe(1);
+        });
+        waiting.catch(() => undefined); // settled by the race when the run ends first
+        const first = await Promise.race([run, waiting.then(() => 'waiting' as const)]);
+        if (first !== 'waiting') expect(first).toContain(user.id);
+        await referencing.commitTransaction();
+        expect(await run).toContain(user.id);
+      } finally {
+        if (referencing.isTransactionActive) await referencing.rollbackTransaction();
+        await referencing.release();
+      }
+      expect((await userRow(user.id)).email).toBe(`deleted-${user.id}@invalid`);
+    });
+
     it('schedules the anonymisation daily in worker processes', async () => {
       const queue = t.app.get<Queue>(getQueueToken('accounts'));
       const scheduler = await registeredScheduler(queue, 'accounts-anonymise-daily');

@@ -88,6 +88,10 @@ export class AccountsRepository {
    * Anonymises the accounts deleted more than `restoreDays` ago (not yet anonymised): email
    * `deleted-<id>@invalid`, personal fields cleared, a password that never matches, sessions and
    * tokens and linked identities removed. Rows locked by a concurrent run are skipped. Returns the ids anonymised.
+   * The rows are locked FOR NO KEY UPDATE, which a concurrent run also takes (and so skips): FOR
+   * UPDATE would also conflict with the FOR KEY SHARE of any insert referencing the user at that
+   * moment (an audit entry, a session), and SKIP LOCKED then passed over the account until the
+   * next day's run. The UPDATE (it changes the email, a unique key) waits for such an insert.
    */
   anonymiseDeletedBefore(restoreDays: number): Promise<string[]> {
     return this.db.transaction(async (tx) => {
@@ -95,7 +99,7 @@ export class AccountsRepository {
         `SELECT id FROM users
          WHERE deleted_at IS NOT NULL AND deleted_at < now() - make_interval(days => $1)
            AND email <> ('deleted-' || id || '@invalid')
-         FOR UPDATE SKIP LOCKED`,
+         FOR NO KEY UPDATE SKIP LOCKED`,
         [restoreDays],
       );
       const ids = rows.map((r) => r.id);
