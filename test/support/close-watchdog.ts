@@ -11,7 +11,6 @@ interface InstanceHost {
 }
 
 interface ModuleRef {
-  name: string;
   providers: Map<unknown, InstanceHost>;
   controllers: Map<unknown, InstanceHost>;
   injectables: Map<unknown, InstanceHost>;

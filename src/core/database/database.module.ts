@@ -8,6 +8,7 @@ import { DatabaseObserver } from './database.observer.js';
 import { DATABASE_URL, DatabaseUrlModule } from './database-url.provider.js';
 import { PgListener } from './pg-listener.js';
 import { DatabaseLogger } from './query-observer.js';
+import { DATABASE_START_RETRY } from './start-retry.js';
 
 @Module({
   imports: [
@@ -25,8 +26,8 @@ import { DatabaseLogger } from './query-observer.js';
           logger: new DatabaseLogger(),
           migrationsRun: db.migrateOnStart,
           autoLoadEntities: true,
-          retryAttempts: 3,
-          retryDelay: 1000,
+          retryAttempts: DATABASE_START_RETRY.attempts,
+          retryDelay: DATABASE_START_RETRY.delayMs,
         };
       },
     }),

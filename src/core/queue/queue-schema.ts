@@ -2,13 +2,10 @@ import { Logger } from '@nestjs/common';
 import { runMigrations } from 'bullmq';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SafePgClient } from '../database/safe-pg-client.js';
+import { DATABASE_START_RETRY } from '../database/start-retry.js';
 
 /** The schema of BullMQ's PostgreSQL backend (its default). */
 export const QUEUE_SCHEMA = 'bullmq';
-
-/** Attempts and delay, as TypeORM's own start-up connection (DatabaseModule). */
-const ATTEMPTS = 3;
-const RETRY_DELAY_MS = 1_000;
 
 /**
  * Brings the queue schema up to date once per process, before any queue or worker connects.
@@ -18,7 +15,8 @@ const RETRY_DELAY_MS = 1_000;
  * first attempt failed (say, "too many clients" while the server is busy) stays failed for the
  * life of the process, and a worker on it retries at once, forever, never yielding to the event
  * loop. With the schema migrated here, each connection only reads the migration ledger; a failure
- * here is retried like TypeORM's connection, then ends the start with the cause.
+ * here is retried as TypeORM's first connection is (DATABASE_START_RETRY), then ends the start
+ * with the cause.
  */
 export async function migrateQueueSchema(databaseUrl: string): Promise<void> {
   const logger = new Logger('Queue');
@@ -32,12 +30,12 @@ export async function migrateQueueSchema(databaseUrl: string): Promise<void> {
       await runMigrations(client, QUEUE_SCHEMA);
       return;
     } catch (error) {
-      if (attempt >= ATTEMPTS) throw error;
+      if (attempt >= DATABASE_START_RETRY.attempts) throw error;
       logger.warn(
-        { err: error, attempt, retryInMs: RETRY_DELAY_MS },
+        { err: error, attempt, retryInMs: DATABASE_START_RETRY.delayMs },
         'Queue schema migration failed; retrying',
       );
-      await sleep(RETRY_DELAY_MS);
+      await sleep(DATABASE_START_RETRY.delayMs);
     } finally {
       await client.end().catch(() => undefined);
     }
